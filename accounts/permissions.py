@@ -1,0 +1,29 @@
+"""View mixins for roles and scope. Every view that shows records uses ScopedMixin."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """Querysets start from ``Model.objects.for_user``: other areas' records are 404."""
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)
+
+
+class EditorRequiredMixin(LoginRequiredMixin):
+    """Writes: leaders (read-only) get 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.can_edit:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AdminRequiredMixin(LoginRequiredMixin):
+    """User management and the audit log: admins only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_system_admin:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,112 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditedModel, AuditedQuerySet
+
+
+class AreaQuerySet(AuditedQuerySet):
+    def within(self, area):
+        """The area itself and every area below it."""
+        return self.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
+
+    def for_user(self, user):
+        if user.is_system_admin:
+            return self.all()
+        return self.within(user.area)
+
+    def streets(self):
+        return self.filter(level=Area.Level.STREET)
+
+    def communities(self):
+        return self.filter(level=Area.Level.COMMUNITY)
+
+
+class Area(AuditedModel):
+    """A district, a street under it, or a community under a street."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street")
+        COMMUNITY = "community", _("Community")
+
+    class CommunityKind(models.TextChoices):
+        URBAN = "urban", _("Urban community")
+        COOPERATIVE = "cooperative", _("Economic cooperative")
+        RURAL = "rural", _("Rural community")
+
+    PARENT_LEVEL = {Level.STREET: Level.DISTRICT, Level.COMMUNITY: Level.STREET}
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    kind = models.CharField(
+        _("community kind"),
+        max_length=12,
+        choices=CommunityKind.choices,
+        blank=True,
+        help_text=_("Only for communities."),
+    )
+    code = models.CharField(_("code"), max_length=20, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="area_unique_name_in_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        expected = self.PARENT_LEVEL.get(self.level)
+        if expected is None and self.parent_id:
+            raise ValidationError({"parent": _("A district has no parent area.")})
+        if expected is not None and (self.parent is None or self.parent.level != expected):
+            raise ValidationError(
+                {
+                    "parent": _("The parent of a %(level)s must be a %(parent)s.")
+                    % {"level": self.get_level_display(), "parent": self.Level(expected).label}
+                }
+            )
+        if self.level == self.Level.COMMUNITY and not self.kind:
+            raise ValidationError({"kind": _("Choose the kind of community.")})
+        if self.level != self.Level.COMMUNITY and self.kind:
+            raise ValidationError({"kind": _("Only communities have a kind.")})
+
+    def contains(self, other):
+        """True if ``other`` is this area or lies below it."""
+        node = other
+        while node is not None:
+            if node.pk == self.pk:
+                return True
+            node = node.parent
+        return False
+
+    @property
+    def street(self):
+        if self.level == self.Level.STREET:
+            return self
+        if self.level == self.Level.COMMUNITY:
+            return self.parent
+        return None
+
+    @property
+    def path_names(self):
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(names))

@@ -1,0 +1,47 @@
+"""The one scoping mechanism: ``Model.objects.for_user(user)``.
+
+A scoped model names the lookup from itself to its Area (``scope_area_lookup``) and,
+when that Area is always a community, says so (``scope_area_is_community = True``),
+which turns the filter into a single indexed join instead of an OR over levels.
+Views start every queryset from ``for_user``; a record outside it is a 404.
+"""
+
+from django.db.models import Q
+
+from audit.models import AuditedQuerySet
+
+from .models import Area
+
+_DEPTH = {Area.Level.DISTRICT: 0, Area.Level.STREET: 1, Area.Level.COMMUNITY: 2}
+
+
+def subtree_q(area, lookup, *, target_is_community=False):
+    """Q for rows whose Area (reached via ``lookup``) is ``area`` or lies below it."""
+    if target_is_community:
+        steps = _DEPTH[Area.Level.COMMUNITY] - _DEPTH[area.level]
+        return Q(**{lookup + "__parent" * steps: area})
+    q = Q(**{lookup: area})
+    for steps in range(1, _DEPTH[Area.Level.COMMUNITY] - _DEPTH[area.level] + 1):
+        q |= Q(**{lookup + "__parent" * steps: area})
+    return q
+
+
+class ScopedQuerySet(AuditedQuerySet):
+    def for_user(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_system_admin:
+            return self.all()
+        if user.area_id is None:
+            return self.none()
+        return self.in_area(user.area)
+
+    def in_area(self, area):
+        model = self.model
+        return self.filter(
+            subtree_q(
+                area,
+                model.scope_area_lookup,
+                target_is_community=getattr(model, "scope_area_is_community", False),
+            )
+        )

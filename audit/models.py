@@ -1,0 +1,230 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .context import current_actor, current_event, current_ip
+
+
+class Event(models.Model):
+    """Something a person did that is not a record change: sign-ins, imports."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGIN_BLOCKED = "login_blocked", _("Sign-in refused (locked)")
+        LOGOUT = "logout", _("Signed out")
+        IMPORT = "import", _("Import")
+        PASSWORD_RESET = "password_reset", _("Password reset by admin")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "username", "ip", "at"], name="audit_event_lockout")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Change(models.Model):
+    """One create, update or delete of one record, with field-level before/after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_pk = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=200)
+    # {"field_name": [before, after]}; for create, before is null; for delete, after is null.
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_pk", "at"], name="audit_change_record")
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+# ---------------------------------------------------------------------------
+# Recording
+
+
+def _json_value(value):
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return sorted(_json_value(v) for v in value)
+    return str(value)
+
+
+def audited_fields(model):
+    """Concrete fields whose values are recorded (the primary key and secrets excluded)."""
+    skip = set(getattr(model, "audit_exclude", ()))
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in skip and f.attname not in skip
+    ]
+
+
+def snapshot(instance):
+    return {
+        f.attname: _json_value(f.value_from_object(instance))
+        for f in audited_fields(type(instance))
+    }
+
+
+def diff(before, after):
+    keys = before.keys() | after.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def build_change(instance, action, changes):
+    return Change(
+        actor=current_actor(),
+        ip=current_ip(),
+        event=current_event(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(instance), for_concrete_model=True),
+        object_pk=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes,
+    )
+
+
+def record(instance, action, changes):
+    if action == Change.Action.UPDATE and not changes:
+        return None
+    change = build_change(instance, action, changes)
+    change.save()
+    return change
+
+
+def record_many(entries):
+    """entries: iterable of (instance, action, changes). Written in one bulk insert."""
+    rows = [
+        build_change(obj, action, changes)
+        for obj, action, changes in entries
+        if not (action == Change.Action.UPDATE and not changes)
+    ]
+    if rows:
+        Change.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------
+# The base every domain model uses
+
+
+class AuditedQuerySet(models.QuerySet):
+    """Records bulk writes too, so no ORM path changes data without a trace.
+
+    Single saves and deletes (including cascades and ``QuerySet.delete``) are recorded
+    by signals (see ``audit.signals``); the bulk paths below bypass signals, so they
+    record here.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        record_many((o, Change.Action.CREATE, diff({}, snapshot(o))) for o in objs if o.pk)
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        attnames = [self.model._meta.get_field(f).attname for f in fields]
+        before = {
+            row["pk"]: row
+            for row in self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values(
+                "pk", *attnames
+            )
+        }
+        result = super().bulk_update(objs, fields, *args, **kwargs)
+        entries = []
+        for o in objs:
+            old = {a: _json_value(before.get(o.pk, {}).get(a)) for a in attnames}
+            new = {a: _json_value(getattr(o, a)) for a in attnames}
+            entries.append((o, Change.Action.UPDATE, diff(old, new)))
+        record_many(entries)
+        return result
+
+    def update(self, **kwargs):
+        attnames = [self.model._meta.get_field(f).attname for f in kwargs]
+        pks = list(self.values_list("pk", flat=True))
+        base = self.model._base_manager.filter(pk__in=pks)
+        before = {row["pk"]: row for row in base.values("pk", *attnames)}
+        count = super().update(**kwargs)
+        after = {row["pk"]: row for row in base.values("pk", *attnames)}
+        objs = base.in_bulk() if pks else {}
+        entries = []
+        for pk in pks:
+            old = {a: _json_value(before[pk][a]) for a in attnames}
+            new = {a: _json_value(after[pk][a]) for a in attnames}
+            entries.append((objs[pk], Change.Action.UPDATE, diff(old, new)))
+        record_many(entries)
+        return count
+
+    update.alters_data = True
+
+
+class AuditedModel(models.Model):
+    """Abstract base for domain records: every write leaves a Change row."""
+
+    objects = AuditedQuerySet.as_manager()
+
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def history(self):
+        return Change.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(self), for_concrete_model=True),
+            object_pk=str(self.pk),
+        ).select_related("actor", "event")

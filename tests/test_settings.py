@@ -1,0 +1,73 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults():
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    min_length = next(
+        v["OPTIONS"]["min_length"]
+        for v in settings.AUTH_PASSWORD_VALIDATORS
+        if v["NAME"].endswith("MinimumLengthValidator")
+    )
+    assert min_length == 12
+
+
+def _manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "matrix.settings.base"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_sqlite_is_the_default_database():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.vendor)",
+        env={},
+    )
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("runs in the SQLite pass: DATABASE_URL is set for this one")
+    assert result.stdout.strip().endswith("sqlite"), result.stderr
+
+
+@pytest.mark.parametrize(
+    "missing, env",
+    [
+        ("SECRET_KEY", {"DEBUG": "false", "ALLOWED_HOSTS": "example.org", "SECRET_KEY": ""}),
+        ("ALLOWED_HOSTS", {"DEBUG": "false", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": ""}),
+    ],
+)
+def test_production_mode_refuses_to_start_without(missing, env):
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert f"requires {missing}" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DEBUG": "false",
+            "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-0123456789",
+            "ALLOWED_HOSTS": "party.example.gov.cn",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
