@@ -91,8 +91,11 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "matrix.forms.FormRenderer"
 
+# An empty DATABASE_URL means the default too (CI's SQLite pass sets it empty).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -138,6 +141,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# A membership transfer still in progress this many days after it started is overdue.
+TRANSFER_OVERDUE_DAYS = env.int("TRANSFER_OVERDUE_DAYS", default=30)
+# Organisations whose term change (换届) is due within this many days raise an alert.
+ELECTION_ALERT_DAYS = 90
+# An enterprise with no membership return for this many months raises an alert.
+RETURN_STALE_MONTHS = 12
 
 # Audit entries are kept at least this long; prune_audit refuses anything shorter.
 AUDIT_MIN_RETENTION_DAYS = 180

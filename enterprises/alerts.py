@@ -1,0 +1,170 @@
+"""Alerts (预警) that really fire: each is a queryset over live data, evaluated today.
+
+Every alert has a list page and counts in the navigation. Adding one = adding an
+``Alert`` to ``ALERTS`` with a queryset function; the pages pick it up.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import coverage
+from .models import (
+    Enterprise,
+    MembershipReturn,
+    MembershipTransfer,
+    PartyOrganization,
+    active_on,
+)
+
+
+def months_before(day, months):
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    label: Any
+    description: Any
+    model: type
+    build: Any  # (base queryset, today) -> queryset
+
+    def queryset(self, user, today=None):
+        today = today or timezone.localdate()
+        return self.build(self.model.objects.for_user(user), today)
+
+    def count(self, user, today=None):
+        return self.queryset(user, today).count()
+
+
+def _operating(qs, today):
+    return qs.operating_on(today)
+
+
+def should_form(qs, today):
+    """≥ 3 formal members (latest return) and no standalone organisation."""
+    annotated = coverage.annotate_members(
+        _operating(qs, today).annotate(coverage_state=coverage.coverage_case(today)),
+        today,
+        fields=["formal"],
+    )
+    return annotated.filter(formal__gte=coverage.SHOULD_FORM_MIN_FORMAL).exclude(
+        coverage_state=coverage.STANDALONE
+    )
+
+
+def election_due(qs, today):
+    horizon = today + dt.timedelta(days=settings.ELECTION_ALERT_DAYS)
+    return qs.active_on(today).filter(next_election_due__lte=horizon).order_by("next_election_due")
+
+
+def joint_oversize(qs, today):
+    return (
+        qs.active_on(today)
+        .filter(formation=PartyOrganization.Formation.JOINT)
+        .annotate(
+            units=Count(
+                "coverages",
+                filter=active_on(today, "since", "until", prefix="coverages__"),
+                distinct=True,
+            )
+        )
+        .filter(units__gt=PartyOrganization.JOINT_MAX_UNITS)
+    )
+
+
+def transfer_overdue(qs, today):
+    return qs.overdue(today).order_by("started_on")
+
+
+def no_members_no_liaison(qs, today):
+    """Latest return shows no formal or probationary member, and no liaison is assigned."""
+    annotated = coverage.annotate_members(
+        _operating(qs, today), today, fields=["formal", "probationary"]
+    )
+    return annotated.filter(formal=0, probationary=0).exclude(coverage.has_liaison_on(today))
+
+
+def stale_return(qs, today):
+    since = months_before(today, settings.RETURN_STALE_MONTHS)
+    recent = MembershipReturn.objects.filter(
+        enterprise=OuterRef("pk"), reported_on__gt=since, reported_on__lte=today
+    )
+    return _operating(qs, today).exclude(Exists(recent))
+
+
+ALERTS = [
+    Alert(
+        "should_form",
+        _("Should form, has not"),
+        _("At least 3 formal members and no standalone party organisation (应建未建)."),
+        Enterprise,
+        should_form,
+    ),
+    Alert(
+        "election_due",
+        _("Term change due"),
+        _("The next term change (换届) is due within 90 days or overdue."),
+        PartyOrganization,
+        election_due,
+    ),
+    Alert(
+        "joint_oversize",
+        _("Joint branch too large"),
+        _("A joint branch covers more than 5 units."),
+        PartyOrganization,
+        joint_oversize,
+    ),
+    Alert(
+        "transfer_overdue",
+        _("Transfer overdue"),
+        _("A membership transfer is still in progress after the allowed number of days."),
+        MembershipTransfer,
+        transfer_overdue,
+    ),
+    Alert(
+        "no_members_no_liaison",
+        _("No members, no liaison"),
+        _("An operating enterprise with no party members and no liaison assigned."),
+        Enterprise,
+        no_members_no_liaison,
+    ),
+    Alert(
+        "stale_return",
+        _("No recent membership return"),
+        _("An operating enterprise with no membership return in the last 12 months."),
+        Enterprise,
+        stale_return,
+    ),
+]
+BY_KEY = {alert.key: alert for alert in ALERTS}
+ENTERPRISE_ALERTS = [a for a in ALERTS if a.model is Enterprise]
+
+
+def enterprise_alerts(enterprise, user, today=None):
+    """The alerts that fire for one enterprise (used on its page)."""
+    return [
+        a for a in ENTERPRISE_ALERTS if a.queryset(user, today).filter(pk=enterprise.pk).exists()
+    ]
+
+
+def filter_enterprises(queryset, key, today=None):
+    """Narrow an enterprise queryset to one enterprise alert (list filter)."""
+    return BY_KEY[key].build(queryset, today or timezone.localdate())
+
+
+def counts(user, today=None):
+    return {alert.key: alert.count(user, today) for alert in ALERTS}
