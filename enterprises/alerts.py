@@ -49,6 +49,11 @@ class Alert:
     def count(self, user, today=None):
         return self.queryset(user, today).count()
 
+    @property
+    def row_kind(self):
+        """What a row of this alert's list is: enterprise, partyorganization, …"""
+        return self.model._meta.model_name
+
 
 def _operating(qs, today):
     return qs.operating_on(today)
@@ -168,3 +173,8 @@ def filter_enterprises(queryset, key, today=None):
 
 def counts(user, today=None):
     return {alert.key: alert.count(user, today) for alert in ALERTS}
+
+
+def total(user, today=None):
+    """Open alerts in the user's area, for the navigation badge."""
+    return sum(counts(user, today).values())

@@ -8,23 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.versioning import StaleEdit, save_with_version  # noqa: F401  (re-exported)
+
 from .coverage import annotate_members
 from .models import Coverage, Enterprise, PartyOrganization
-
-
-class StaleEdit(Exception):
-    """Someone else saved the record after this form was opened."""
-
-
-def save_with_version(instance, form_version):
-    """Optimistic locking: refuse to overwrite a newer version of ``instance``."""
-    model = type(instance)
-    current = model._base_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
-    if current is not None and form_version is not None and int(form_version) != current:
-        raise StaleEdit
-    instance.version = (current or 0) + 1
-    instance.save()
-    return instance
 
 
 @transaction.atomic

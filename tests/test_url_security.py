@@ -99,7 +99,8 @@ def test_stranger_gets_404_for_objects_of_another_street(
     obj = make_in_street(cls.model, jiaonan)
     url = build_url(route, obj.pk)
     expected = (403, 404) if issubclass(cls, AdminRequiredMixin) else (404,)
-    for method in (stranger_client.get, stranger_client.post):
+    methods = [stranger_client.get] + ([stranger_client.post] if hasattr(cls, "post") else [])
+    for method in methods:
         response = method(url)
         assert response.status_code in expected, f"{method.__name__} {url}: {response.status_code}"
 

@@ -1,0 +1,51 @@
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DateInput(forms.DateInput):
+    """The browser's native date picker; works on phones and with JavaScript off."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def formfield_for(field, **kwargs):
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        kwargs.setdefault("widget", DateInput)
+    return field.formfield(**kwargs)
+
+
+class BaseModelForm(forms.ModelForm):
+    """Model forms with date pickers and the acting user at hand (for scoped choices)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        formfield_callback = formfield_for
+
+
+class VersionedFormMixin(forms.Form):
+    """Carries the record version the user started from, to refuse overwriting newer edits."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import timezone
+
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            self.fields["version"].initial = instance.version
+            self.fields["opened_at"].initial = timezone.now().isoformat()
+
+
+class ConfirmForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, help_text=_("Required: why is this record removed?")
+    )

@@ -1,0 +1,131 @@
+"""Generic scoped views. Every queryset starts from ``for_user``; writes need an editor."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from accounts.permissions import EditorRequiredMixin
+from audit.history import present_changes
+
+from .versioning import StaleEdit, save_with_version
+
+
+class ScopedQuerysetMixin(LoginRequiredMixin):
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)
+
+
+class ScopedDetailView(ScopedQuerysetMixin, DetailView):
+    pass
+
+
+class ScopedListView(ScopedQuerysetMixin, ListView):
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(query=query.urlencode(), **kwargs)
+
+
+class FormPageMixin:
+    """Passes the user to the form, uses the generic form page, and says what was saved."""
+
+    template_name = "includes/record_form.html"
+    page_title = ""
+    success_text = _("Saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_title=self.get_page_title(), cancel_url=self.get_cancel_url(), **kwargs
+        )
+
+    def get_page_title(self):
+        return self.page_title
+
+    def get_cancel_url(self):
+        obj = getattr(self, "object", None)
+        return obj.get_absolute_url() if obj is not None and obj.pk else None
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, self.success_text)
+        return response
+
+
+class RecordCreateView(EditorRequiredMixin, FormPageMixin, CreateView):
+    pass
+
+
+class RecordUpdateView(EditorRequiredMixin, FormPageMixin, ScopedQuerysetMixin, UpdateView):
+    pass
+
+
+class VersionedUpdateView(RecordUpdateView):
+    """Refuses to overwrite changes saved by someone else since the form was opened."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = save_with_version(
+                    form.save(commit=False), form.cleaned_data["version"]
+                )
+                form.save_m2m()
+        except StaleEdit:
+            return self.conflict(form)
+        messages.success(self.request, self.success_text)
+        return redirect(self.get_success_url())
+
+    def conflict(self, form):
+        current = self.get_queryset().get(pk=self.object.pk)
+        since = parse_datetime(form.cleaned_data.get("opened_at") or "")
+        changes = current.history()
+        if since:
+            changes = changes.filter(at__gte=since)
+        data = self.request.POST.copy()
+        data["version"] = current.version
+        data["opened_at"] = timezone.now().isoformat()
+        fresh = self.get_form_class()(data=data, instance=current, user=self.request.user)
+        fresh.is_valid()
+        return self.render_to_response(
+            self.get_context_data(form=fresh, conflict=present_changes(changes[:20]))
+        )
+
+
+class ParentMixin:
+    """A view under a parent record (``pk`` in the URL is the parent's, e.g. an enterprise).
+
+    ``model`` names the parent so the URL-walking test makes the right object; the parent
+    comes from ``for_user``, so a stranger gets 404.
+    """
+
+    parent_field = "enterprise"
+
+    @cached_property
+    def parent(self):
+        return get_object_or_404(
+            self.model.objects.for_user(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        instance = self.form_class._meta.model(**{self.parent_field: self.parent})
+        return {**kwargs, "instance": instance}
+
+    def get_cancel_url(self):
+        return self.parent.get_absolute_url()
+
+    def get_success_url(self):
+        return self.parent.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parent=self.parent, **kwargs)

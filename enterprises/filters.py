@@ -1,0 +1,189 @@
+"""The enterprise list's filters. The dashboard's drill-down links use the same
+parameters, so a figure and its list are computed by the same code (coverage.py).
+
+Every date-dependent filter is evaluated at ``as_of`` (default today).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from core.forms import DateInput
+
+from . import alerts, coverage
+from .models import Enterprise, Industry, IndustryChain
+
+YES_NO = [("1", _("Yes")), ("0", _("No"))]
+
+STATUS_CHOICES = [
+    ("operating", _("Operating")),
+    ("suspended", _("Suspended")),
+    ("deregistered", _("Deregistered")),
+    ("moved_out", _("Moved out")),
+    ("closed", _("Closed (any)")),
+    ("archived", _("Archived")),
+]
+COVERAGE_CHOICES = [
+    (coverage.STANDALONE, _("Standalone organisation")),
+    (coverage.JOINT, _("Joint organisation")),
+    (coverage.REGIONAL, _("Regional or attached organisation")),
+    ("organization", _("Organisation coverage (any)")),
+    (coverage.WORK_ONLY, _("Work coverage only")),
+    ("work", _("Work coverage (organisation or work)")),
+    (coverage.UNCOVERED, _("Uncovered")),
+]
+BAND_CHOICES = [
+    (coverage.ZERO, _("0 members")),
+    (coverage.FEW, _("1–2 members")),
+    (coverage.MANY, _("3 or more members")),
+    (coverage.UNKNOWN, _("No return")),
+]
+MASS_CHOICES = [
+    ("union", _("Has a trade union")),
+    ("youth_league", _("Has a youth league")),
+    ("women", _("Has a women's federation")),
+]
+SORTS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "uscc": ("uscc",),
+    "-uscc": ("-uscc",),
+    "community": ("community__name", "name"),
+    "-community": ("-community__name", "name"),
+    "tracked_since": ("tracked_since", "pk"),
+    "-tracked_since": ("-tracked_since", "-pk"),
+    "employees": ("employees", "pk"),
+    "-employees": ("-employees", "-pk"),
+    "formal": ("formal", "pk"),
+    "-formal": ("-formal", "-pk"),
+}
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.path_names if obj.level == Area.Level.COMMUNITY else obj.name
+
+
+class EnterpriseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or USCC contains"), method="search")
+    as_of = django_filters.DateFilter(label=_("As of"), method="keep", widget=DateInput)
+    area = django_filters.ModelChoiceFilter(
+        label=_("Area"), queryset=Area.objects.none(), method="in_area"
+    )
+    community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=Area.objects.none())
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    industry_chain = django_filters.ModelChoiceFilter(
+        label=_("Industry chain"), queryset=IndustryChain.objects.all()
+    )
+    size = django_filters.ChoiceFilter(label=_("Size class"), choices=Enterprise.Size.choices)
+    above_scale = django_filters.ChoiceFilter(
+        label=_("Above designated size"), choices=YES_NO, method="boolean"
+    )
+    ownership = django_filters.ChoiceFilter(
+        label=_("Ownership"), choices=Enterprise.Ownership.choices
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATUS_CHOICES, method="by_status"
+    )
+    coverage = django_filters.ChoiceFilter(
+        label=_("Coverage"), choices=COVERAGE_CHOICES, method="by_coverage"
+    )
+    band = django_filters.ChoiceFilter(
+        label=_("Formal members"), choices=BAND_CHOICES, method="by_band"
+    )
+    should_form = django_filters.ChoiceFilter(
+        label=_("Should form, has not"), choices=YES_NO[:1], method="by_should_form"
+    )
+    liaison = django_filters.ChoiceFilter(
+        label=_("Has a liaison"), choices=YES_NO, method="by_liaison"
+    )
+    mass = django_filters.ChoiceFilter(
+        label=_("Mass organisation"), choices=MASS_CHOICES, method="by_mass"
+    )
+    alert = django_filters.ChoiceFilter(
+        label=_("Alert"),
+        choices=[(a.key, a.label) for a in alerts.ENTERPRISE_ALERTS],
+        method="by_alert",
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scoped = Area.objects.for_user(user).select_related("parent__parent")
+        self.filters["area"].queryset = scoped.order_by("level", "name")
+        self.filters["community"].queryset = scoped.filter(level=Area.Level.COMMUNITY).order_by(
+            "parent__name", "name"
+        )
+        self.filters["area"].field_class = AreaChoiceField
+        self.filters["community"].field_class = AreaChoiceField
+
+    @property
+    def day(self):
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        return data.get("as_of") or timezone.localdate()
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    def search(self, queryset, name, value):
+        # ``contains`` (LIKE '%…%'), not icontains: Chinese has no case, and the pg_trgm
+        # GIN indexes serve it. A USCC is searched in its normalised form.
+        from . import uscc
+
+        value = value.strip()
+        code = uscc.normalize(value)
+        return queryset.filter(Q(name__contains=value) | Q(uscc__contains=code))
+
+    def in_area(self, queryset, name, value):
+        return queryset.in_area(value)
+
+    def boolean(self, queryset, name, value):
+        return queryset.filter(**{name: value == "1"})
+
+    def by_status(self, queryset, name, value):
+        day = self.day
+        if value == "operating":
+            return queryset.operating_on(day)
+        if value == "archived":
+            return queryset.filter(archived_at__isnull=False)
+        closed = (
+            queryset.live().filter(status_date__lte=day).exclude(status=Enterprise.Status.OPERATING)
+        )
+        return closed if value == "closed" else closed.filter(status=value)
+
+    def by_coverage(self, queryset, name, value):
+        states = {
+            "organization": coverage.ORGANIZATION_STATES,
+            "work": [*coverage.ORGANIZATION_STATES, coverage.WORK_ONLY],
+        }.get(value, [value])
+        return queryset.annotate(coverage_state=coverage.coverage_case(self.day)).filter(
+            coverage_state__in=states
+        )
+
+    def by_band(self, queryset, name, value):
+        return coverage.annotate_members(queryset, self.day, ["formal"]).filter(member_band=value)
+
+    def by_should_form(self, queryset, name, value):
+        return alerts.should_form(queryset, self.day)
+
+    def by_liaison(self, queryset, name, value):
+        has = coverage.has_liaison_on(self.day)
+        return queryset.filter(has) if value == "1" else queryset.exclude(has)
+
+    def by_mass(self, queryset, name, value):
+        return queryset.filter(coverage.has_mass_org_on(self.day, value))
+
+    def by_alert(self, queryset, name, value):
+        return alerts.filter_enterprises(queryset, value)
+
+    def filter_queryset(self, queryset):
+        # Archived records only appear when asked for.
+        if self.form.cleaned_data.get("status") != "archived":
+            queryset = queryset.live()
+        return super().filter_queryset(queryset)

@@ -1,0 +1,171 @@
+"""Reads shared by screens: one function per screen, with a constant number of queries."""
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.utils import timezone
+
+from audit.history import history_of
+
+from . import alerts, coverage
+from .models import Enterprise, LiaisonAssignment, MembershipTransfer, active_on
+from .services import organization_warnings
+
+
+def enterprise_list(queryset, day, order):
+    """Rows of the enterprise list: coverage state and members at ``day``, one query."""
+    return (
+        coverage.annotate_coverage(queryset, day)
+        .annotate(has_liaison=coverage.has_liaison_on(day))
+        .select_related("community__parent")
+        .order_by(*order)
+    )
+
+
+def enterprise_page(enterprise, user):
+    today = timezone.localdate()
+    state = enterprise.coverage_on(today)
+    returns = list(enterprise.returns.order_by("reported_on"))
+    coverages = list(enterprise.coverages.select_related("organization").order_by("-since"))
+    for c in coverages:
+        c.active = c.organization.is_active_on(today) and (c.until is None or c.until > today)
+    assignments = list(enterprise.liaison_assignments.select_related("liaison").order_by("-start"))
+    for a in assignments:
+        a.active = a.start <= today and (a.end is None or a.end > today)
+    mass = list(enterprise.mass_organizations.order_by("kind", "-established_on"))
+    for m in mass:
+        m.active = m.established_on <= today and (m.dissolved_on is None or m.dissolved_on > today)
+    return {
+        "today": today,
+        "state": state,
+        "returns": returns,
+        "latest_return": returns[-1] if returns else None,
+        "member_chart": member_chart(returns),
+        "coverages": coverages,
+        "assignments": assignments,
+        "mass_organizations": mass,
+        "transfers": list(enterprise.transfers.select_related("to_organization")),
+        "alerts": alerts.enterprise_alerts(enterprise, user, today),
+        "history": history_of(enterprise, limit=50),
+        "operating": enterprise.is_operating_on(today),
+    }
+
+
+def member_chart(returns, width=560, height=160, pad=28):
+    """Bars of formal (and probationary) members per return: the path from 0 to 1 to many."""
+    if not returns:
+        return None
+    top = max(max(r.formal + r.probationary for r in returns), 1)
+    step = (width - 2 * pad) / len(returns)
+    bar = max(min(step * 0.6, 40), 4)
+    bars = []
+    for i, r in enumerate(returns):
+        x = pad + i * step + (step - bar) / 2
+        h_formal = (height - 2 * pad) * r.formal / top
+        h_prob = (height - 2 * pad) * r.probationary / top
+        bars.append(
+            {
+                "x": round(x, 1),
+                "w": round(bar, 1),
+                "y_formal": round(height - pad - h_formal, 1),
+                "h_formal": round(h_formal, 1),
+                "y_prob": round(height - pad - h_formal - h_prob, 1),
+                "h_prob": round(h_prob, 1),
+                "label_x": round(x + bar / 2, 1),
+                "return": r,
+            }
+        )
+    return {"width": width, "height": height, "base": height - pad, "top": top, "bars": bars}
+
+
+def organization_list(queryset, today):
+    return (
+        queryset.select_related("area", "parent")
+        .annotate(
+            units=Count(
+                "coverages",
+                filter=active_on(today, "since", "until", prefix="coverages__"),
+                distinct=True,
+            )
+        )
+        .order_by("name", "pk")
+    )
+
+
+def organization_page(organization, user):
+    today = timezone.localdate()
+    coverages = list(
+        organization.coverages.select_related("enterprise__community").order_by("-since")
+    )
+    for c in coverages:
+        c.active = c.until is None or c.until > today
+    visible = set(
+        Enterprise.objects.for_user(user)
+        .filter(pk__in=[c.enterprise_id for c in coverages])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "today": today,
+        "coverages": coverages,
+        "visible_enterprises": visible,
+        "children": list(organization.children.order_by("name")),
+        "warnings": organization_warnings(organization, today),
+        "transfers": list(organization.incoming_transfers.order_by("-started_on")[:20]),
+        "history": history_of(organization, limit=50),
+        "active": organization.is_active_on(today),
+    }
+
+
+def liaison_list(queryset, today):
+    current = LiaisonAssignment.objects.filter(liaison=OuterRef("pk")).filter(
+        active_on(today, "start", "end")
+    )
+    return (
+        queryset.select_related("area")
+        .annotate(
+            enterprise_count=Count(
+                "assignments",
+                filter=active_on(today, "start", "end", prefix="assignments__"),
+                distinct=True,
+            ),
+            has_current=Exists(current),
+        )
+        .order_by("-active", "name", "pk")
+    )
+
+
+def liaison_page(liaison, user):
+    today = timezone.localdate()
+    assignments = list(
+        LiaisonAssignment.objects.for_user(user)
+        .filter(liaison=liaison)
+        .select_related("enterprise__community")
+        .order_by("-start")
+    )
+    for a in assignments:
+        a.active = a.start <= today and (a.end is None or a.end > today)
+    return {"today": today, "assignments": assignments, "history": history_of(liaison, limit=50)}
+
+
+def transfer_list(queryset, today):
+    """Overdue first, then in progress, then the rest; newest first within each."""
+    overdue_ids = MembershipTransfer.objects.overdue(today).values("pk")
+    return (
+        queryset.select_related("to_organization", "enterprise")
+        .annotate(
+            rank=Case(
+                When(pk__in=overdue_ids, then=Value(0)),
+                When(status=MembershipTransfer.Status.IN_PROGRESS, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "-started_on", "pk")
+    )
+
+
+def alert_rows(alert, user):
+    qs = alert.queryset(user)
+    if alert.model is Enterprise:
+        return qs.select_related("community__parent").order_by("name", "pk")
+    if alert.model is MembershipTransfer:
+        return qs.select_related("to_organization", "enterprise")
+    return qs.select_related("area").order_by(*(qs.query.order_by or ["name"]))
