@@ -294,7 +294,8 @@ class MembershipReturnForm(BaseModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
-            self.fields["reported_on"].initial = timezone.localdate()
+            # The instance's empty date would win over a field initial: set the form's.
+            self.initial["reported_on"] = self.initial.get("reported_on") or timezone.localdate()
 
     def clean(self):
         cleaned = super().clean()
@@ -330,7 +331,8 @@ class AssignmentForm(BaseModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["liaison"].queryset = Liaison.objects.for_user(self.user).filter(active=True)
-        self.fields["start"].initial = timezone.localdate()
+        if not self.instance.pk:
+            self.initial["start"] = timezone.localdate()
 
 
 class MassOrganizationForm(BaseModelForm):
@@ -384,4 +386,4 @@ class TransferForm(BaseModelForm):
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(self.user).live()
         self.fields["enterprise"].help_text = _("Where the member works, if known: USCC or name.")
         if not self.instance.pk and self.user is not None:
-            self.fields["handler"].initial = str(self.user)
+            self.initial["handler"] = self.initial.get("handler") or str(self.user)

@@ -1,0 +1,70 @@
+"""Enterprise list at district scale (issue 3): server time of the list page and search.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_scale \
+        .venv/bin/python bench/list_bench.py
+
+Needs a database with ~50,000 enterprises (``manage.py seed_demo --scale 50000``).
+Times each page through Django's test client (the whole request: middleware, queries,
+template), as a district-level admin, and the Django admin changelist of Enterprise on
+the same data as the ratio to beat.
+"""
+
+from _common import count_queries, machine, setup, timed
+
+setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
+
+CASES = [
+    ("list page 1", "/enterprises/", {}),
+    ("list page 100", "/enterprises/", {"page": 100}),
+    ("filter coverage=uncovered", "/enterprises/", {"coverage": "uncovered"}),
+    ("filter band=many, page 20", "/enterprises/", {"band": "many", "page": 20}),
+    (
+        "filter industry=C, status=operating",
+        "/enterprises/",
+        {"industry": "C", "status": "operating"},
+    ),
+    ("filter should_form=1", "/enterprises/", {"should_form": "1"}),
+    ("filter liaison=1, size=small", "/enterprises/", {"liaison": "1", "size": "small"}),
+    ("sort by formal members desc", "/enterprises/", {"sort": "-formal"}),
+    ("search 3 Chinese chars 机械有", "/enterprises/", {"q": "机械有"}),
+    ("search 3 Chinese chars 海容商", "/enterprises/", {"q": "海容商"}),
+    ("search USCC fragment", "/enterprises/", {"q": "MA3"}),
+]
+
+
+def main():
+    total = Enterprise.objects.count()
+    print(f"machine: {machine()}")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, {total} enterprises")
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    client = Client()
+    client.force_login(admin)
+    print(f"user: {admin.username} (scope {admin.area})\n")
+    print(f"{'case':40} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'rows':>7}")
+    for label, url, params in CASES:
+        median, p95, response = timed(lambda u=url, p=params: client.get(u, p))
+        assert response.status_code == 200, (label, response.status_code)
+        queries = count_queries(lambda u=url, p=params: client.get(u, p))
+        rows = response.context["page_obj"].paginator.count if response.context else "?"
+        print(f"{label:40} {median:10.1f} {p95:8.1f} {queries:8d} {rows:>7}")
+    print()
+    for label, params in [
+        ("admin changelist page 1", {}),
+        ("admin changelist page 100", {"p": 99}),
+        ("admin changelist search 机械有", {"q": "机械有"}),
+    ]:
+        median, p95, response = timed(
+            lambda p=params: client.get("/django-admin/enterprises/enterprise/", p), repeat=7
+        )
+        assert response.status_code == 200, response.status_code
+        print(f"{label:40} {median:10.1f} {p95:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Browser journeys: Playwright for Python driving Debian's Chromium against the app
+served by pytest-django's live server. Run alone with ``python3 dev.py test -m browser``.
+
+Without Chromium these tests skip with a reason (README command); under .ci/run, which
+installs Chromium, a skip is a failure (see tests/conftest.py).
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+# itself (creating personas) are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.call_report = report
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A fresh browser context; records every request; screenshot on failure."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.outside_requests = []
+    own = urlparse(live_server.url).netloc
+
+    def record(req):
+        if urlparse(req.url).netloc not in (own, "") and not req.url.startswith("data:"):
+            page.outside_requests.append(req.url)
+
+    page.on("request", record)
+    page.base = live_server.url
+    yield page
+    report = getattr(request.node, "call_report", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not page.outside_requests, f"loaded from outside the app: {page.outside_requests}"
+
+
+def login(page, username, password=PASSWORD):
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
