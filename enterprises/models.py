@@ -193,6 +193,13 @@ class Enterprise(AuditedModel):
     def get_absolute_url(self):
         return reverse("enterprises:detail", args=[self.pk])
 
+    def clean_fields(self, exclude=None):
+        # Normalise before the 18-character limit is checked, so that a code typed with
+        # spaces or dashes is fixed rather than rejected as too long.
+        if self.uscc:
+            self.uscc = uscc.normalize(self.uscc)
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         errors = {}
         if self.uscc:
