@@ -24,7 +24,12 @@ def test_defaults():
 
 
 def _manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # A clean environment: nothing from the test run (settings module, async flags) leaks in.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
+    }
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "matrix.settings.base"
     return subprocess.run(
