@@ -37,8 +37,10 @@ def _allow_orm_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def browser(_allow_orm_beside_playwright):
+    """One Chromium for the package; stopped with it, so Playwright's event loop does not
+    outlive these tests (later tests would then refuse synchronous ORM calls)."""
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
     from playwright.sync_api import sync_playwright
