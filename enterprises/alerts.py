@@ -61,13 +61,10 @@ def _operating(qs, today):
 
 def should_form(qs, today):
     """≥ 3 formal members (latest return) and no standalone organisation."""
-    annotated = coverage.annotate_members(
-        _operating(qs, today).annotate(coverage_state=coverage.coverage_case(today)),
-        today,
-        fields=["formal"],
-    )
-    return annotated.filter(formal__gte=coverage.SHOULD_FORM_MIN_FORMAL).exclude(
-        coverage_state=coverage.STANDALONE
+    return (
+        _operating(qs, today)
+        .filter(coverage.band_q(coverage.MANY, today))
+        .exclude(coverage.state_q(coverage.STANDALONE, today))
     )
 
 
@@ -97,10 +94,11 @@ def transfer_overdue(qs, today):
 
 def no_members_no_liaison(qs, today):
     """Latest return shows no formal or probationary member, and no liaison is assigned."""
-    annotated = coverage.annotate_members(
-        _operating(qs, today), today, fields=["formal", "probationary"]
+    return (
+        _operating(qs, today)
+        .filter(coverage.members_q(today, formal=0, probationary=0))
+        .exclude(coverage.has_liaison_on(today))
     )
-    return annotated.filter(formal=0, probationary=0).exclude(coverage.has_liaison_on(today))
 
 
 def stale_return(qs, today):

@@ -75,18 +75,71 @@ def _has_mass_org(day, kind=None):
 
 
 def latest_return(day):
+    """Per enterprise (correlated on OuterRef("pk")): its returns on or before ``day``,
+    newest first. For one row or a page of rows."""
     return MembershipReturn.objects.filter(
         enterprise=OuterRef("pk"), reported_on__lte=day
     ).order_by("-reported_on")
 
 
+def latest_returns(day):
+    """All returns that are the latest on or before ``day`` for their enterprise.
+
+    The set-based twin of ``latest_return``: "no later return on or before ``day``
+    exists", an anti-join, so filters over tens of thousands of enterprises stay fast.
+    Returns are unique per (enterprise, day), so there is one per enterprise.
+    """
+    newer = MembershipReturn.objects.filter(
+        enterprise=OuterRef("enterprise"),
+        reported_on__gt=OuterRef("reported_on"),
+        reported_on__lte=day,
+    )
+    return MembershipReturn.objects.filter(reported_on__lte=day).exclude(Exists(newer))
+
+
+def band_q(band, day):
+    """Q selecting enterprises whose formal members at ``day`` fall in ``band``."""
+    latest = latest_returns(day)
+    if band == UNKNOWN:
+        return ~Q(pk__in=latest.values("enterprise_id"))
+    formal = {ZERO: Q(formal=0), FEW: Q(formal__gte=1, formal__lt=SHOULD_FORM_MIN_FORMAL)}.get(
+        band, Q(formal__gte=SHOULD_FORM_MIN_FORMAL)
+    )
+    return Q(pk__in=latest.filter(formal).values("enterprise_id"))
+
+
+def members_q(day, **conditions):
+    """Q selecting enterprises whose latest return at ``day`` meets ``conditions``."""
+    return Q(pk__in=latest_returns(day).filter(**conditions).values("enterprise_id"))
+
+
+def state_q(state, day):
+    """Q selecting the enterprises in ``state`` at ``day``: the definition of each state.
+
+    Written as EXISTS / NOT EXISTS so the database can use semi- and anti-joins when
+    filtering thousands of rows; ``coverage_case`` below is built from these same
+    conditions, so the annotation and the filter cannot disagree.
+    """
+    standalone = Q(_covered_by(PartyOrganization.Formation.STANDALONE, day))
+    joint = Q(_covered_by(PartyOrganization.Formation.JOINT, day))
+    regional = Q(_covered_by(PartyOrganization.Formation.REGIONAL, day))
+    work = Q(_has_liaison(day)) | Q(_has_mass_org(day))
+    organization = standalone | joint | regional
+    return {
+        STANDALONE: standalone,
+        JOINT: joint & ~standalone,
+        REGIONAL: regional & ~standalone & ~joint,
+        WORK_ONLY: ~organization & work,
+        UNCOVERED: ~organization & ~work,
+        "organization": organization,
+        "work": organization | work,
+    }[state]
+
+
 def coverage_case(day):
     """The CASE expression for the state; usable in annotate() and in Count(filter=…)."""
     return Case(
-        When(_covered_by(PartyOrganization.Formation.STANDALONE, day), then=Value(STANDALONE)),
-        When(_covered_by(PartyOrganization.Formation.JOINT, day), then=Value(JOINT)),
-        When(_covered_by(PartyOrganization.Formation.REGIONAL, day), then=Value(REGIONAL)),
-        When(Q(_has_liaison(day)) | Q(_has_mass_org(day)), then=Value(WORK_ONLY)),
+        *(When(state_q(state, day), then=Value(state)) for state in STATES[:-1]),
         default=Value(UNCOVERED),
         output_field=CharField(),
     )

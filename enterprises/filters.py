@@ -158,16 +158,10 @@ class EnterpriseFilter(django_filters.FilterSet):
         return closed if value == "closed" else closed.filter(status=value)
 
     def by_coverage(self, queryset, name, value):
-        states = {
-            "organization": coverage.ORGANIZATION_STATES,
-            "work": [*coverage.ORGANIZATION_STATES, coverage.WORK_ONLY],
-        }.get(value, [value])
-        return queryset.annotate(coverage_state=coverage.coverage_case(self.day)).filter(
-            coverage_state__in=states
-        )
+        return queryset.filter(coverage.state_q(value, self.day))
 
     def by_band(self, queryset, name, value):
-        return coverage.annotate_members(queryset, self.day, ["formal"]).filter(member_band=value)
+        return queryset.filter(coverage.band_q(value, self.day))
 
     def by_should_form(self, queryset, name, value):
         return alerts.should_form(queryset, self.day)
