@@ -1,4 +1,5 @@
 import datetime as dt
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_actor, current_event, current_ip
+from .version import bump_on_commit
 
 
 class Event(models.Model):
@@ -88,6 +90,23 @@ class Change(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
 
+class DataVersion(models.Model):
+    """One row: a number that grows after every committed change to domain data.
+
+    Cached figures are stored under the version they were computed at (audit/version.py),
+    so a change makes every cached figure unreachable: never stale.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data version")
+
+    def __str__(self):
+        return str(self.number)
+
+
 # ---------------------------------------------------------------------------
 # Recording
 
@@ -144,6 +163,7 @@ def record(instance, action, changes):
         return None
     change = build_change(instance, action, changes)
     change.save()
+    bump_on_commit()
     return change
 
 
@@ -156,11 +176,15 @@ def record_many(entries):
     ]
     if rows:
         Change.objects.bulk_create(rows, batch_size=1000)
+        bump_on_commit()
     return len(rows)
 
 
 # ---------------------------------------------------------------------------
 # The base every domain model uses
+
+
+_in_bulk_update = ContextVar("audit_in_bulk_update", default=False)
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -185,7 +209,12 @@ class AuditedQuerySet(models.QuerySet):
                 "pk", *attnames
             )
         }
-        result = super().bulk_update(objs, fields, *args, **kwargs)
+        # Django's bulk_update runs QuerySet.update internally: don't record twice.
+        token = _in_bulk_update.set(True)
+        try:
+            result = super().bulk_update(objs, fields, *args, **kwargs)
+        finally:
+            _in_bulk_update.reset(token)
         entries = []
         for o in objs:
             old = {a: _json_value(before.get(o.pk, {}).get(a)) for a in attnames}
@@ -195,6 +224,8 @@ class AuditedQuerySet(models.QuerySet):
         return result
 
     def update(self, **kwargs):
+        if _in_bulk_update.get():
+            return super().update(**kwargs)
         attnames = [self.model._meta.get_field(f).attname for f in kwargs]
         pks = list(self.values_list("pk", flat=True))
         base = self.model._base_manager.filter(pk__in=pks)

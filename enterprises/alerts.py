@@ -13,6 +13,8 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import version
+
 from . import coverage
 from .models import (
     Enterprise,
@@ -97,7 +99,7 @@ def no_members_no_liaison(qs, today):
     return (
         _operating(qs, today)
         .filter(coverage.members_q(today, formal=0, probationary=0))
-        .exclude(coverage.has_liaison_on(today))
+        .exclude(coverage.has_liaison_on(today, correlated=False))
     )
 
 
@@ -174,5 +176,13 @@ def counts(user, today=None):
 
 
 def total(user, today=None):
-    """Open alerts in the user's area, for the navigation badge."""
-    return sum(counts(user, today).values())
+    """Open alerts in the user's area, for the navigation badge on every page.
+
+    Cached under the data version (audit/version.py): recomputed after any change, so it
+    is never stale, and costs one small query otherwise.
+    """
+    today = today or timezone.localdate()
+    scope = "all" if user.is_system_admin else user.area_id
+    return version.cached(
+        f"alerts-total:{scope}:{today.isoformat()}", lambda: sum(counts(user, today).values())
+    )

@@ -12,7 +12,18 @@ A single enterprise uses the same annotation (``Enterprise.coverage_on``), so on
 record and thousands are computed by the same SQL.
 """
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 
 from .models import (
     Coverage,
@@ -46,32 +57,42 @@ def band_for(formal):
     return FEW if formal < SHOULD_FORM_MIN_FORMAL else MANY
 
 
-def _covered_by(formation, day):
-    return Exists(
-        Coverage.objects.filter(
-            enterprise=OuterRef("pk"),
-            organization__formation=formation,
-        )
-        .filter(active_on(day, "since", "until"))
-        .filter(active_on(day, "established_on", "dissolved_on", prefix="organization__"))
+def active_rows(day):
+    """The dated facts in force at ``day``, by kind: the sources of every coverage rule.
+
+    Each is a queryset with an ``enterprise`` column. Organisation coverage needs both the
+    coverage link and the organisation to be active.
+    """
+    coverages = Coverage.objects.filter(active_on(day, "since", "until")).filter(
+        active_on(day, "established_on", "dissolved_on", prefix="organization__")
     )
+    return {
+        STANDALONE: coverages.filter(
+            organization__formation=PartyOrganization.Formation.STANDALONE
+        ),
+        JOINT: coverages.filter(organization__formation=PartyOrganization.Formation.JOINT),
+        REGIONAL: coverages.filter(organization__formation=PartyOrganization.Formation.REGIONAL),
+        "organization": coverages,  # any formation = standalone | joint | regional
+        "liaison": LiaisonAssignment.objects.filter(active_on(day, "start", "end")),
+        "mass": MassOrganization.objects.filter(active_on(day, "established_on", "dissolved_on")),
+    }
 
 
-def _has_liaison(day):
-    return Exists(
-        LiaisonAssignment.objects.filter(enterprise=OuterRef("pk")).filter(
-            active_on(day, "start", "end")
-        )
-    )
+def _condition(rows, correlated):
+    """Q "the enterprise has such a row": correlated EXISTS (cheap for a page of rows) or an
+    uncorrelated IN (one hashed lookup when filtering or counting thousands)."""
+    if correlated:
+        return Q(Exists(rows.filter(enterprise=OuterRef("pk"))))
+    return Q(pk__in=rows.values("enterprise_id"))
 
 
-def _has_mass_org(day, kind=None):
-    rows = MassOrganization.objects.filter(enterprise=OuterRef("pk")).filter(
-        active_on(day, "established_on", "dissolved_on")
-    )
-    if kind:
-        rows = rows.filter(kind=kind)
-    return Exists(rows)
+def _has_liaison(day, correlated=True):
+    return _condition(active_rows(day)["liaison"], correlated)
+
+
+def _has_mass_org(day, kind=None, correlated=True):
+    rows = active_rows(day)["mass"]
+    return _condition(rows.filter(kind=kind) if kind else rows, correlated)
 
 
 def latest_return(day):
@@ -113,33 +134,33 @@ def members_q(day, **conditions):
     return Q(pk__in=latest_returns(day).filter(**conditions).values("enterprise_id"))
 
 
-def state_q(state, day):
-    """Q selecting the enterprises in ``state`` at ``day``: the definition of each state.
-
-    Written as EXISTS / NOT EXISTS so the database can use semi- and anti-joins when
-    filtering thousands of rows; ``coverage_case`` below is built from these same
-    conditions, so the annotation and the filter cannot disagree.
+def state_q(state, day, correlated=False):
+    """Q selecting the enterprises in ``state`` at ``day``: THE definition of each state
+    (METRICS.md), with its precedence. ``coverage_case`` is built from it, so the
+    annotation, the list filters, the alerts and the dashboard cannot disagree.
     """
-    standalone = Q(_covered_by(PartyOrganization.Formation.STANDALONE, day))
-    joint = Q(_covered_by(PartyOrganization.Formation.JOINT, day))
-    regional = Q(_covered_by(PartyOrganization.Formation.REGIONAL, day))
-    work = Q(_has_liaison(day)) | Q(_has_mass_org(day))
-    organization = standalone | joint | regional
+    c = {k: _condition(rows, correlated) for k, rows in active_rows(day).items()}
+    standalone, joint, regional = c[STANDALONE], c[JOINT], c[REGIONAL]
+    organization, liaison, mass = c["organization"], c["liaison"], c["mass"]
     return {
         STANDALONE: standalone,
         JOINT: joint & ~standalone,
         REGIONAL: regional & ~standalone & ~joint,
-        WORK_ONLY: ~organization & work,
-        UNCOVERED: ~organization & ~work,
+        WORK_ONLY: ~organization & (liaison | mass),
+        UNCOVERED: ~organization & ~liaison & ~mass,
         "organization": organization,
-        "work": organization | work,
+        "work": organization | liaison | mass,
     }[state]
 
 
-def coverage_case(day):
-    """The CASE expression for the state; usable in annotate() and in Count(filter=…)."""
+def coverage_case(day, correlated=True):
+    """The CASE expression for the state; usable in annotate() and in Count(filter=…).
+
+    Correlated by default (a page of rows); pass ``correlated=False`` when aggregating
+    over thousands of enterprises.
+    """
     return Case(
-        *(When(state_q(state, day), then=Value(state)) for state in STATES[:-1]),
+        *(When(state_q(state, day, correlated), then=Value(state)) for state in STATES[:-1]),
         default=Value(UNCOVERED),
         output_field=CharField(),
     )
@@ -166,9 +187,16 @@ def annotate_coverage(queryset, day):
     return annotate_members(queryset.annotate(coverage_state=coverage_case(day)), day)
 
 
-def has_liaison_on(day):
-    return _has_liaison(day)
+def _boolean(q):
+    """A Q as an expression: usable in filter(), exclude() and annotate()."""
+    return ExpressionWrapper(q, output_field=BooleanField())
 
 
-def has_mass_org_on(day, kind=None):
-    return _has_mass_org(day, kind)
+def has_liaison_on(day, correlated=True):
+    """A liaison assignment is active at ``day``."""
+    return _boolean(_has_liaison(day, correlated))
+
+
+def has_mass_org_on(day, kind=None, correlated=True):
+    """A 工会 / 共青团 / 妇联 (of ``kind``, or any) exists at ``day``."""
+    return _boolean(_has_mass_org(day, kind, correlated))

@@ -167,11 +167,11 @@ class EnterpriseFilter(django_filters.FilterSet):
         return alerts.should_form(queryset, self.day)
 
     def by_liaison(self, queryset, name, value):
-        has = coverage.has_liaison_on(self.day)
+        has = coverage.has_liaison_on(self.day, correlated=False)
         return queryset.filter(has) if value == "1" else queryset.exclude(has)
 
     def by_mass(self, queryset, name, value):
-        return queryset.filter(coverage.has_mass_org_on(self.day, value))
+        return queryset.filter(coverage.has_mass_org_on(self.day, value, correlated=False))
 
     def by_alert(self, queryset, name, value):
         return alerts.filter_enterprises(queryset, value)

@@ -10,14 +10,24 @@ from .models import Enterprise, LiaisonAssignment, MembershipTransfer, active_on
 from .services import organization_warnings
 
 
-def enterprise_list(queryset, day, order):
-    """Rows of the enterprise list: coverage state and members at ``day``, one query."""
-    return (
-        coverage.annotate_coverage(queryset, day)
+def enterprise_list_ids(queryset, day, order):
+    """The list's ordered ids. Pagination runs on these alone, so the per-row figures
+    are computed only for the rows shown, not for every row skipped by OFFSET."""
+    if any(key.lstrip("-") == "formal" for key in order):
+        queryset = coverage.annotate_members(queryset, day, ["formal"])
+    return queryset.order_by(*order).values_list("pk", flat=True)
+
+
+def enterprise_rows(ids, day):
+    """The rows of one page, in the order of ``ids``: coverage state and members at
+    ``day``, liaison flag, community; one query."""
+    rows = (
+        coverage.annotate_coverage(Enterprise.objects.filter(pk__in=ids), day)
         .annotate(has_liaison=coverage.has_liaison_on(day))
         .select_related("community__parent")
-        .order_by(*order)
+        .in_bulk()
     )
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def enterprise_page(enterprise, user):

@@ -76,7 +76,14 @@ class EnterpriseListView(ScopedListView):
         self.sort = (
             self.request.GET.get("sort") if self.request.GET.get("sort") in SORTS else "name"
         )
-        return selectors.enterprise_list(self.filterset.qs, self.filterset.day, SORTS[self.sort])
+        return selectors.enterprise_list_ids(
+            self.filterset.qs, self.filterset.day, SORTS[self.sort]
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = selectors.enterprise_rows(list(ids), self.filterset.day)
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -55,7 +55,8 @@ def test_bulk_update_is_recorded_with_before_values(staff, jiaonan):
     with audit_context(actor=staff):
         Partner.objects.bulk_update(partners, ["contact_name"])
     for p in partners:
-        assert changes_for(p)[-1].changes == {"contact_name": ["旧", "新"]}
+        create, update = changes_for(p)  # exactly one entry for the bulk update
+        assert update.changes == {"contact_name": ["旧", "新"]}
 
 
 def test_queryset_update_is_recorded(staff, jiaonan):
