@@ -1,8 +1,18 @@
+from django.conf import settings
+
 from .context import audit_context
 
 
 def client_ip(request):
-    """The client address. Behind nginx, REMOTE_ADDR is set from X-Real-IP by the proxy."""
+    """The client's address, for the audit trail and the sign-in lockout.
+
+    Behind a reverse proxy every request comes from the proxy, so the proxy's header
+    (settings.REAL_IP_HEADER, e.g. "HTTP_X_REAL_IP") is trusted instead, but only when
+    configured: a client could otherwise forge it.
+    """
+    header = settings.REAL_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

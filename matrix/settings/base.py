@@ -134,6 +134,10 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW_SECONDS = 15 * 60
 LOCKOUT_DURATION_SECONDS = 15 * 60
 
+# Behind nginx, the client address comes from this request header (set it only when a
+# proxy you control sets the header; see docs/DEPLOY.md). Empty: use REMOTE_ADDR.
+REAL_IP_HEADER = env.str("REAL_IP_HEADER", default="")
+
 # Idle timeout: the session expires 30 minutes after the last request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -172,3 +172,34 @@ def test_csp_header_allows_only_own_assets(db):
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "http" not in csp
+
+
+def test_behind_a_proxy_the_lockout_uses_the_forwarded_address(staff, settings):
+    settings.REAL_IP_HEADER = "HTTP_X_REAL_IP"
+    for _ in range(5):
+        Client().post(
+            LOGIN,
+            {"username": staff.username, "password": "wrong-password-123"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_REAL_IP="10.9.9.9",
+        )
+    # Another office reaches the same proxy (same REMOTE_ADDR) and is not locked out.
+    ok = Client().post(
+        LOGIN,
+        {"username": staff.username, "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_REAL_IP="10.9.9.10",
+    )
+    assert ok.status_code == 302
+    assert Event.objects.filter(kind=Event.Kind.LOGIN_FAILED, ip="10.9.9.9").count() == 5
+
+
+def test_the_forwarded_header_is_ignored_unless_configured(staff, settings):
+    settings.REAL_IP_HEADER = ""
+    Client().post(
+        LOGIN,
+        {"username": staff.username, "password": "wrong-password-123"},
+        REMOTE_ADDR="10.0.0.7",
+        HTTP_X_REAL_IP="1.2.3.4",
+    )
+    assert Event.objects.get(kind=Event.Kind.LOGIN_FAILED).ip == "10.0.0.7"
