@@ -6,6 +6,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", include("matrix.dashboard.urls")),
+    path("api/matrix/summary/", views.summary_api, name="api_summary"),
     path("accounts/", include("accounts.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,0 +1,140 @@
+"""Dashboard (issue 4) at district scale: server time of the page and the JSON summary.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_scale \
+        .venv/bin/python bench/dashboard_bench.py
+
+Needs a database with ~50,000 enterprises (``manage.py seed_demo --scale 50000``). Times
+whole requests through Django's test client (middleware, queries, template) as a
+district-level leader, for today and the end of last year, and in the same run the raw
+SQL aggregate the page needs (the one statement of ``matrix.dashboard.figures``: the
+floor), so the page/floor ratio compares like with like on the same machine and load.
+
+Three states of the cache are measured:
+- warm: figures cached under the current data version (the usual case);
+- after a change: the data version moved (any committed change), trend points still
+  valid (a change dated after them); the snapshot and alerts are recomputed;
+- cold: nothing cached (first visit of an area, or a change that touches every month).
+"""
+
+import datetime as dt
+
+from _common import count_queries, machine, setup, timed
+
+setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from areas.models import Area  # noqa: E402
+from audit import version as data_version  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
+from matrix.dashboard import figures, service  # noqa: E402
+
+SKIP = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def statements(fn):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(SKIP))
+
+
+def forget_snapshot(user, area, day):
+    """What any committed change does: the snapshot and alert entries become unreachable."""
+    key = data_version.current()
+    cache.delete(service._key("snapshot", area.pk, day, key))
+    scope = "all" if user.is_system_admin else user.area_id
+    cache.delete(service._key("alerts", scope, area.pk, timezone.localdate(), key))
+
+
+def floor(area, day):
+    """The raw SQL aggregate the page needs for ``day`` (one statement, no Django)."""
+    sql, params = figures._statement(area, day, snapshot=True)
+
+    def run():
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return timed(run, repeat=9, warmup=1)
+
+
+def main():
+    today = timezone.localdate()
+    past = dt.date(today.year - 1, 12, 31)
+    user = (
+        User.objects.filter(role=User.Role.LEADER, area__level=Area.Level.DISTRICT).first()
+        or User.objects.filter(is_superuser=True).order_by("pk").first()
+    )
+    area = user.current_area
+    operating = Enterprise.objects.operating_on(today).in_area(area).count()
+    print(f"date: {timezone.now():%Y-%m-%d %H:%M %Z}")
+    print(f"machine: {machine()}")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    print(f"user: {user.username} ({user.get_role_display()}), area {area} ({area.level})")
+    print(f"operating enterprises today: {operating:,}\n")
+    client = Client()
+    client.force_login(user)
+
+    header = f"{'case':44} {'median ms':>10} {'p95 ms':>8} {'queries':>8}"
+    results = {}
+    for label, day in (("today", today), ("past " + past.isoformat(), past)):
+        page = {"as_of": day.isoformat()}
+        print(f"== {label}")
+        floor_median, floor_p95, _ = floor(area, day)
+        print(header)
+        print(f"{'floor: the raw SQL aggregate':44} {floor_median:10.1f} {floor_p95:8.1f} {1:8d}")
+
+        def cold(url, params):
+            cache.clear()
+            return client.get(url, params)
+
+        median, p95, response = timed(lambda p=page: cold("/dashboard/", p), repeat=3, warmup=0)
+        assert response.status_code == 200
+        queries = statements(lambda p=page: cold("/dashboard/", p))
+        print(f"{'page, cold (24-month trend computed)':44} {median:10.1f} {p95:8.1f} {queries:8d}")
+
+        def after_change(params, day=day):
+            forget_snapshot(user, area, day)
+            return client.get("/dashboard/", params)
+
+        client.get("/dashboard/", page)
+        median, p95, _ = timed(lambda p=page: after_change(p), repeat=5, warmup=1)
+        forget_snapshot(user, area, day)
+        queries = statements(lambda p=page: client.get("/dashboard/", p))
+        print(
+            f"{'page, after a change (snapshot recomputed)':44} {median:10.1f} {p95:8.1f} "
+            f"{queries:8d}"
+        )
+
+        median, p95, response = timed(lambda p=page: client.get("/dashboard/", p))
+        assert response.status_code == 200
+        queries = statements(lambda p=page: client.get("/dashboard/", p))
+        results[label] = (median, floor_median)
+        print(f"{'page, warm':44} {median:10.1f} {p95:8.1f} {queries:8d}")
+
+        cache.clear()
+        median, p95, response = timed(
+            lambda p=page: cold("/api/matrix/summary/", p), repeat=3, warmup=0
+        )
+        assert response.status_code == 200
+        print(
+            f"{'JSON, cold':44} {median:10.1f} {p95:8.1f} "
+            f"{statements(lambda p=page: cold('/api/matrix/summary/', p)):8d}"
+        )
+        median, p95, response = timed(lambda p=page: client.get("/api/matrix/summary/", p))
+        queries = statements(lambda p=page: client.get("/api/matrix/summary/", p))
+        print(f"{'JSON, warm':44} {median:10.1f} {p95:8.1f} {queries:8d}")
+        print(f"page (warm) / floor: {results[label][0] / floor_median:.2f}\n")
+    print("query count of a plain page, for reference:", count_queries(lambda: client.get("/")))
+
+
+if __name__ == "__main__":
+    main()

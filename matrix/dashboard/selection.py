@@ -1,0 +1,86 @@
+"""Which area and which date a dashboard request is about.
+
+- area: ``?area=<id>``, validated against ``Area.objects.for_user(user)``; without it,
+  the area the user is looking at (``User.current_area``). Outside the scope it is an
+  error (404 on the page, 400 on the API).
+- date: ``?as_of=YYYY-MM-DD`` (default today); it cannot be in the future.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+
+
+class OutOfScope(Exception):
+    pass
+
+
+@dataclass
+class Selection:
+    area: Area
+    day: dt.date
+    areas: list
+    errors: list = field(default_factory=list)
+
+    @property
+    def choices(self):
+        """Areas a user can pick: their scope's district/streets/communities, in tree order."""
+
+        def order(a):
+            street = a.street
+            return (a.level != Area.Level.DISTRICT, street.name if street else "", a.level, a.name)
+
+        return sorted(self.areas, key=order)
+
+
+def parse_day(raw, today):
+    """(date, error message or None)."""
+    if not raw:
+        return today, None
+    try:
+        day = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return today, _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": raw}
+    if day > today:
+        return today, _("The date cannot be in the future.")
+    if day.year < 1990:
+        return today, _("The date is too early.")
+    return day, None
+
+
+def select(request):
+    """Resolve the request's area and date; raise OutOfScope for a foreign area."""
+    user = request.user
+    current = user.current_area  # loads user.area (with parents) in the same query
+    areas = list(
+        Area.objects.for_user(user).select_related("parent__parent").order_by("level", "name")
+    )
+    by_id = {a.pk: a for a in areas}
+    raw = request.GET.get("area", "").strip()
+    if raw:
+        try:
+            area = by_id[int(raw)]
+        except (ValueError, KeyError):
+            raise OutOfScope(raw) from None
+    else:
+        if current is None:
+            raise OutOfScope("")
+        area = by_id.get(current.pk, current)
+    today = timezone.localdate()
+    day, error = parse_day(request.GET.get("as_of", ""), today)
+    return Selection(area=area, day=day, areas=areas, errors=[error] if error else [])
+
+
+def quick_picks(today):
+    """Today, the end of the last full quarter, the end of last year."""
+    quarter_start_month = 3 * ((today.month - 1) // 3) + 1
+    last_quarter_end = dt.date(today.year, quarter_start_month, 1) - dt.timedelta(days=1)
+    return [
+        ("today", today),
+        ("quarter", last_quarter_end),
+        ("year", dt.date(today.year - 1, 12, 31)),
+    ]

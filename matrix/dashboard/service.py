@@ -1,0 +1,118 @@
+"""Cached access to the dashboard's figures; a cached figure is never shown stale.
+
+- The snapshot of a day (the "1" panel and its breakdowns) and the open alerts are cached
+  under the project's data version (``audit.version.current()``: one number, bumped after
+  every committed change), so the first request after any change recomputes them.
+- Trend points (month-ends before D's month) are cached per area and day with the data
+  version and the audit-trail mark they were computed under (``version.Mark``). Same data
+  version: valid. Otherwise the changes written since are read from the audit trail, and
+  the point stays valid only if none of them can affect its day (``earliest_effect``: a
+  record dated after the point, or a field the trend does not read). When the changes
+  cannot be accounted for (a late commit, a prune, more than ``CHANGES_READ_LIMIT``
+  changes, unaudited demo data), the point is recomputed.
+
+Everything missing is computed in one statement (``figures.compute``), so a page costs
+the same number of queries whatever the data size.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from audit import version as data_version
+
+from . import figures
+from . import version as versions
+
+TIMEOUT = 7 * 24 * 3600
+
+
+@dataclass
+class Figures:
+    snapshot: figures.Snapshot
+    trend: dict  # point -> Tally, oldest first
+    alerts: dict | None  # key -> count in the area (today)
+    alert_total: int | None  # open alerts in the user's whole scope (navigation badge)
+    version: int
+
+
+def _key(*parts):
+    return "dashboard:" + ":".join(str(p) for p in parts)
+
+
+def _valid_points(entries, points, dv):
+    """(valid points -> Tally, current Mark or None): cached points no change can affect."""
+    valid, to_check = {}, []
+    for point in points:
+        entry = entries.get(point)
+        if entry is None:
+            continue
+        if entry["dv"] == dv:
+            valid[point] = entry["tally"]
+        else:
+            to_check.append((point, entry))
+    if len(valid) == len(points):
+        return valid, None
+    since = min((entry["mark"].max_id for _, entry in to_check), default=None)
+    current, rows = versions.mark_and_changes(since)
+    if len(rows) > versions.CHANGES_READ_LIMIT:
+        return valid, current
+    for point, entry in to_check:
+        mark = entry["mark"]
+        if mark.min_id != current.min_id or mark.enterprise_max != current.enterprise_max:
+            continue
+        newer = [row for row in rows if row[0] > mark.max_id]
+        # Every change committed since must be one with a higher id (else: a late commit).
+        if len(newer) != current.count - mark.count:
+            continue
+        if versions.earliest_effect(newer) > point:
+            valid[point] = entry["tally"]
+    return valid, current
+
+
+def load(user, area, day, *, with_trend=True, with_alerts=True):
+    """All figures the page needs; one computing statement (plus alerts) on a miss."""
+    dv = data_version.current()
+    snap_key = _key("snapshot", area.pk, day, dv)
+    snap = cache.get(snap_key)
+    points = figures.trend_days(day)[:-1] if with_trend else []
+    point_keys = {p: _key("point", area.pk, p) for p in points}
+    cached = cache.get_many(point_keys.values()) if points else {}
+    entries = {p: cached[k] for p, k in point_keys.items() if k in cached}
+    trend, mark = _valid_points(entries, points, dv)
+    missing = [p for p in points if p not in trend]
+    if snap is None or missing:
+        computed, new_points = figures.compute(area, day, snapshot=snap is None, trend=missing)
+        if computed is not None:
+            snap = computed
+            cache.set(snap_key, snap, TIMEOUT)
+        trend.update({p: t for p, t in new_points.items() if p in point_keys})
+    # (Re)stamp the points not stamped with this version, so the next check is free.
+    restamp = {
+        point_keys[p]: {"tally": t, "dv": dv, "mark": mark}
+        for p, t in trend.items()
+        if mark is not None and entries.get(p, {}).get("dv") != dv
+    }
+    if restamp:
+        cache.set_many(restamp, TIMEOUT)
+    if with_trend:
+        trend = {p: trend[p] for p in points}
+        trend[day] = snap.total
+    alert_counts = alert_total = None
+    if with_alerts:
+        alert_counts, alert_total = alerts(user, area, dv)
+    return Figures(snap, trend, alert_counts, alert_total, dv)
+
+
+def alerts(user, area, dv=None):
+    """(counts in the area, total in the user's scope), evaluated today."""
+    dv = data_version.current() if dv is None else dv
+    today = timezone.localdate()
+    scope = "all" if user.is_system_admin else user.area_id
+    key = _key("alerts", scope, area.pk, today, dv)
+    value = cache.get(key)
+    if value is None:
+        value = figures.alert_counts(user, area, today)
+        cache.set(key, value, TIMEOUT)
+    return value

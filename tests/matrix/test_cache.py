@@ -1,0 +1,198 @@
+"""Cached figures are never stale: any committed change shows on the next request."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from enterprises.models import Coverage, Enterprise, MembershipReturn, PartyOrganization
+from matrix.dashboard import figures, service
+from matrix.dashboard import version as versions
+from tests.factories import (
+    CoverageFactory,
+    EnterpriseFactory,
+    LiaisonAssignmentFactory,
+    MassOrganizationFactory,
+    MembershipReturnFactory,
+    PartyOrganizationFactory,
+)
+
+from .conftest import PAST, TODAY
+
+API = "/api/matrix/summary/"
+
+
+@pytest.fixture
+def computations(monkeypatch):
+    """Records every call of figures.compute (snapshot?, trend points)."""
+    calls = []
+    real = figures.compute
+
+    def spy(area, day, *, snapshot=True, trend=()):
+        calls.append((snapshot, list(trend)))
+        return real(area, day, snapshot=snapshot, trend=trend)
+
+    monkeypatch.setattr(figures, "compute", spy)
+    return calls
+
+
+def summary(client, day=None):
+    params = {"as_of": day.isoformat()} if day else {}
+    return client.get(API, params).json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_shows_on_the_next_request(dataset, leader_client, shuicheng, computations):
+    before = summary(leader_client)
+    assert summary(leader_client) == before
+    assert len(computations) == 1  # the second request was served from the cache
+    uncovered = (
+        Enterprise.objects.in_area(shuicheng)
+        .with_coverage(TODAY)
+        .filter(coverage_state="uncovered")
+        .first()
+    )
+    CoverageFactory(enterprise=uncovered, since=TODAY, organization__established_on=TODAY)
+    after = summary(leader_client)
+    assert after["coverage"]["standalone"]["count"] == before["coverage"]["standalone"]["count"] + 1
+    assert after["coverage"]["uncovered"]["count"] == before["coverage"]["uncovered"]["count"] - 1
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "save",
+        "delete",
+        "queryset_update",
+        "bulk_update",
+        "bulk_create",
+    ],
+)
+def test_every_write_path_leaves_a_change_the_trend_check_reads(dataset, shuicheng, write):
+    before, _ = versions.mark_and_changes()
+    e = Enterprise.objects.in_area(shuicheng).first()
+    if write == "save":
+        e.status, e.status_date = Enterprise.Status.SUSPENDED, TODAY
+        e.save()
+    elif write == "delete":
+        MembershipReturn.objects.filter(enterprise__community=shuicheng).first().delete()
+    elif write == "queryset_update":
+        Coverage.objects.filter(enterprise__community=shuicheng).update(until=TODAY)
+    elif write == "bulk_update":
+        e.industry = "J"
+        Enterprise.objects.bulk_update([e], ["industry"])
+    else:
+        MembershipReturn.objects.bulk_create(
+            [MembershipReturn(enterprise=e, reported_on=dt.date(2019, 1, 1), formal=9)]
+        )
+    after, rows = versions.mark_and_changes(before.max_id)
+    assert after.count > before.count and after.max_id > before.max_id
+    assert len(rows) == after.count - before.count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backdated_change_invalidates_the_past(dataset, leader_client, shuicheng):
+    past = summary(leader_client, PAST)
+    e = EnterpriseFactory(community=shuicheng, tracked_since=dt.date(2020, 1, 1))
+    assert summary(leader_client, PAST)["operating"] == past["operating"] + 1
+    e.status, e.status_date = Enterprise.Status.MOVED_OUT, dt.date(2020, 6, 1)
+    e.save()
+    assert summary(leader_client, PAST)["operating"] == past["operating"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_past_date_does_not_change_when_later_records_are_added(
+    dataset, leader_client, shuicheng
+):
+    past, today = summary(leader_client, PAST), summary(leader_client)
+    # Records dated after PAST, of every kind.
+    e = EnterpriseFactory(community=shuicheng, tracked_since=TODAY)
+    CoverageFactory(enterprise=e, since=TODAY, organization__established_on=TODAY)
+    target = Enterprise.objects.in_area(shuicheng).with_coverage(TODAY)
+    uncovered = target.filter(coverage_state="uncovered").first()
+    LiaisonAssignmentFactory(enterprise=uncovered, start=TODAY)
+    MassOrganizationFactory(enterprise=uncovered, established_on=TODAY, kind="women")
+    for ent in Enterprise.objects.in_area(shuicheng).exclude(returns__reported_on=TODAY):
+        MembershipReturnFactory(enterprise=ent, reported_on=TODAY, formal=9)
+    PartyOrganizationFactory(area=shuicheng, established_on=TODAY)
+    assert summary(leader_client, PAST) == past
+    assert summary(leader_client) != today
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trend_points_survive_changes_that_cannot_affect_them(
+    dataset, leader_client, shuicheng, computations
+):
+    url = reverse("dashboard:home")
+    leader_client.get(url)
+    assert computations[-1] == (True, figures.trend_days(TODAY)[:-1])
+    # A return dated today: only today's snapshot is recomputed, not one month-end.
+    e = Enterprise.objects.in_area(shuicheng).exclude(returns__reported_on=TODAY).first()
+    MembershipReturnFactory(enterprise=e, reported_on=TODAY, formal=12)
+    leader_client.get(url)
+    assert computations[-1] == (True, [])
+    # A name or industry edit does not touch the trend either.
+    e.name, e.industry = "改名后的企业", "J"
+    e.save()
+    leader_client.get(url)
+    assert computations[-1] == (True, [])
+    # A coverage ended at the end of last year: points from then on are recomputed.
+    cov = Coverage.objects.filter(enterprise__community=shuicheng, until__isnull=True).first()
+    cov.until = PAST
+    cov.save()
+    leader_client.get(url)
+    snapshot, points = computations[-1]
+    assert points == [p for p in figures.trend_days(TODAY)[:-1] if p >= PAST]
+    # Changing an organisation's formation is not dated: every point is recomputed.
+    org = PartyOrganization.objects.filter(area=shuicheng).first()
+    org.formation = PartyOrganization.Formation.REGIONAL
+    org.save()
+    leader_client.get(url)
+    assert computations[-1][1] == figures.trend_days(TODAY)[:-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trend_points_match_a_fresh_computation_after_changes(dataset, leader_client, jiaonan):
+    leader_client.get(reverse("dashboard:home"))
+    cov = Coverage.objects.filter(enterprise__community__parent=jiaonan).first()
+    cov.since = dt.date(TODAY.year - 1, 6, 15)
+    cov.save()
+    MembershipReturnFactory(
+        enterprise=cov.enterprise, reported_on=dt.date(TODAY.year - 1, 3, 3), formal=0
+    )
+    cached = service.load(leader_client_user(leader_client), jiaonan, TODAY).trend
+    _, fresh = figures.compute(jiaonan, TODAY, snapshot=False, trend=list(cached)[:-1])
+    for point, tally in fresh.items():
+        assert cached[point].states == tally.states and cached[point].bands == tally.bands
+
+
+def leader_client_user(client):
+    from accounts.models import User
+
+    return User.objects.get(pk=client.session["_auth_user_id"])
+
+
+def test_effect_of_each_kind_of_change():
+    day = dt.date(2025, 6, 1)
+    iso = day.isoformat()
+    create = versions.effect_of(Coverage, "create", {"since": [None, iso], "until": [None, None]})
+    assert create == day
+    assert versions.effect_of(MembershipReturn, "update", {"activists": [1, 2]}) == versions.NEVER
+    assert versions.effect_of(MembershipReturn, "update", {"formal": [1, 2]}) == versions.ALWAYS
+    assert versions.effect_of(Enterprise, "update", {"name": ["a", "b"]}) == versions.NEVER
+    closed = versions.effect_of(
+        Enterprise, "update", {"status": ["operating", "suspended"], "status_date": [None, iso]}
+    )
+    assert closed == day
+    assert versions.effect_of(Enterprise, "update", {"status": ["a", "b"]}) == versions.ALWAYS
+    assert versions.effect_of(Enterprise, "update", {"archived_at": [None, "x"]}) == versions.ALWAYS
+    moved = versions.effect_of(Coverage, "update", {"until": ["2025-09-01", iso]})
+    assert moved == day
+    assert versions.effect_of(PartyOrganization, "update", {"enterprises": [[1], [1, 2]]}) == (
+        versions.ALWAYS
+    )
+    from areas.models import Area
+    from partnerships.models import Partner
+
+    assert versions.effect_of(Area, "update", {"name": ["a", "b"]}) == versions.ALWAYS
+    assert versions.effect_of(Partner, "create", {"name": [None, "x"]}) == versions.NEVER
