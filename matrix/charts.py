@@ -63,27 +63,29 @@ def ring(rate, label, url=None, size=132):
     return format_html('<figure class="ring">{}<figcaption>{}</figcaption></figure>', svg, label)
 
 
-def stacked_bars(rows, legend, title, label_width=170, row_height=24):
+def stacked_bars(rows, legend, title, label_width=170, row_height=24, width=WIDTH):
     """One 100 % bar per row, split into segments that link to their lists.
 
-    rows: [(label, [(key, count, url), …])]; legend: [(key, label)].
+    rows: [(label, [(key, count, url), …])]; legend: [(key, label)]. With
+    ``label_width=0`` the row labels are left out (a single bar in a narrow card).
     """
     if not rows:
         return ""
-    bar_width = WIDTH - label_width - 70
+    bar_width = width - label_width - 70
     height = row_height * len(rows) + 8
     parts = []
     for i, (label, segments) in enumerate(rows):
         y = 4 + i * row_height
         total = sum(count for _, count, _ in segments)
-        parts.append(
-            format_html(
-                '<text class="bar-label" x="{}" y="{}">{}</text>',
-                label_width - 8,
-                y + row_height * 0.62,
-                _shorten(label, 14),
+        if label_width:
+            parts.append(
+                format_html(
+                    '<text class="bar-label" x="{}" y="{}">{}</text>',
+                    label_width - 8,
+                    y + row_height * 0.62,
+                    _shorten(label, 14),
+                )
             )
-        )
         x = label_width
         for key, count, url in segments:
             if not count:
@@ -111,7 +113,7 @@ def stacked_bars(rows, legend, title, label_width=170, row_height=24):
                 total,
             )
         )
-    svg = _svg(WIDTH, height, title, mark_safe("".join(parts)))  # noqa: S308 (escaped parts)
+    svg = _svg(width, height, title, mark_safe("".join(parts)))  # noqa: S308 (escaped parts)
     return format_html('<figure class="chart">{}{}</figure>', svg, _legend(legend))
 
 
@@ -175,7 +177,7 @@ def line(x_labels, series, title, as_percent=False, height=240):
         )
     every = max(1, math.ceil(n / 12))
     for i, label in enumerate(x_labels):
-        if i % every == 0 or i == n - 1:
+        if (n - 1 - i) % every == 0:  # evenly spaced, ending on the last point
             parts.append(
                 format_html(
                     '<text class="x-label" x="{}" y="{}">{}</text>',
