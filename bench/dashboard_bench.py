@@ -11,8 +11,8 @@ floor), so the page/floor ratio compares like with like on the same machine and 
 
 Three states of the cache are measured:
 - warm: figures cached under the current data version (the usual case);
-- after a change: the data version moved (any committed change), trend points still
-  valid (a change dated after them); the snapshot and alerts are recomputed;
+- after a change dated today: the data version moved; the alerts and today's snapshot are
+  recomputed, the trend points and a past day's snapshot pass the audit-trail check;
 - cold: nothing cached (first visit of an area, or a change that touches every month).
 """
 
@@ -44,12 +44,19 @@ def statements(fn):
     return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(SKIP))
 
 
-def forget_snapshot(user, area, day):
-    """What any committed change does: the snapshot and alert entries become unreachable."""
-    key = data_version.current()
-    cache.delete(service._key("snapshot", area.pk, day, key))
-    scope = "all" if user.is_system_admin else user.area_id
-    cache.delete(service._key("alerts", scope, area.pk, timezone.localdate(), key))
+class Moves:
+    """Pretend a change dated today was committed: the data version moves, and today's
+    snapshot (which such a change affects) is gone; the trend points and a past day's
+    snapshot go through the audit-trail check, as they would after a real change."""
+
+    def __init__(self):
+        self.real, self.offset = data_version.current, 0
+        service.data_version.current = lambda: self.real() + self.offset
+
+    def change(self, area, day, today):
+        self.offset += 1
+        if day == today:
+            cache.delete(service._key("snapshot", area.pk, day))
 
 
 def floor(area, day):
@@ -82,6 +89,7 @@ def main():
     print(f"operating enterprises today: {operating:,}\n")
     client = Client()
     client.force_login(user)
+    moves = Moves()
 
     header = f"{'case':44} {'median ms':>10} {'p95 ms':>8} {'queries':>8}"
     results = {}
@@ -102,17 +110,14 @@ def main():
         print(f"{'page, cold (24-month trend computed)':44} {median:10.1f} {p95:8.1f} {queries:8d}")
 
         def after_change(params, day=day):
-            forget_snapshot(user, area, day)
+            moves.change(area, day, today)
             return client.get("/dashboard/", params)
 
         client.get("/dashboard/", page)
         median, p95, _ = timed(lambda p=page: after_change(p), repeat=5, warmup=1)
-        forget_snapshot(user, area, day)
+        moves.change(area, day, today)
         queries = statements(lambda p=page: client.get("/dashboard/", p))
-        print(
-            f"{'page, after a change (snapshot recomputed)':44} {median:10.1f} {p95:8.1f} "
-            f"{queries:8d}"
-        )
+        print(f"{'page, after a change dated today':44} {median:10.1f} {p95:8.1f} {queries:8d}")
 
         median, p95, response = timed(lambda p=page: client.get("/dashboard/", p))
         assert response.status_code == 200

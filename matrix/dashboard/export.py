@@ -53,6 +53,12 @@ def _row(ws, values, bold=False, rate_columns=()):
             cell.font = BOLD
 
 
+def _definitions(ws):
+    ws.append([])
+    for key in ("operating", "organization", "work", "work_only", "bands", "should_form", "rate"):
+        ws.append([str(DEFINITIONS[key])])
+
+
 def workbook(ctx):
     data = panels.coverage_panel(ctx)
     wb = Workbook()

@@ -55,6 +55,8 @@ def parse_day(raw, today):
 def select(request):
     """Resolve the request's area and date; raise OutOfScope for a foreign area."""
     user = request.user
+    if not user.is_system_admin and user.area_id is None:
+        raise OutOfScope("")  # a user without an area scope sees no figures
     current = user.current_area  # loads user.area (with parents) in the same query
     areas = list(
         Area.objects.for_user(user).select_related("parent__parent").order_by("level", "name")

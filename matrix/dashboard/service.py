@@ -1,15 +1,17 @@
 """Cached access to the dashboard's figures; a cached figure is never shown stale.
 
-- The snapshot of a day (the "1" panel and its breakdowns) and the open alerts are cached
-  under the project's data version (``audit.version.current()``: one number, bumped after
-  every committed change), so the first request after any change recomputes them.
-- Trend points (month-ends before D's month) are cached per area and day with the data
-  version and the audit-trail mark they were computed under (``version.Mark``). Same data
-  version: valid. Otherwise the changes written since are read from the audit trail, and
-  the point stays valid only if none of them can affect its day (``earliest_effect``: a
-  record dated after the point, or a field the trend does not read). When the changes
-  cannot be accounted for (a late commit, a prune, more than ``CHANGES_READ_LIMIT``
-  changes, unaudited demo data), the point is recomputed.
+- The open alerts (evaluated today) are cached under the project's data version
+  (``audit.version.current()``: one number, bumped after every committed change), so the
+  first request after any change recomputes them.
+- The snapshot of a day (the "1" panel and its breakdowns) and each trend point (the
+  month-ends before D's month) are cached per area and day with the data version and the
+  audit-trail mark they were computed under (``version.Mark``). Same data version: valid.
+  Otherwise the changes written since are read from the audit trail, and the entry stays
+  valid only if none of them can affect its day (``earliest_effect``: a record dated
+  after that day, or a field these figures do not read). When the changes cannot be
+  accounted for (a late commit, a prune, more than ``CHANGES_READ_LIMIT`` changes,
+  unaudited demo data), it is recomputed. Today's snapshot is recomputed after almost any
+  change (most are dated today); a past day's usually is not.
 
 Everything missing is computed in one statement (``figures.compute``), so a page costs
 the same number of queries whatever the data size.
@@ -41,24 +43,28 @@ def _key(*parts):
     return "dashboard:" + ":".join(str(p) for p in parts)
 
 
-def _valid_points(entries, points, dv):
-    """(valid points -> Tally, current Mark or None): cached points no change can affect."""
+def _still_valid(entries, dv):
+    """Which cached entries no committed change can have made stale.
+
+    entries: {name: (day, entry or None, fields)}, an entry being {"value", "dv", "mark"}.
+    Returns ({name: value} of the valid ones, the current Mark, or None when every entry
+    was stamped with the current data version and nothing had to be read).
+    """
     valid, to_check = {}, []
-    for point in points:
-        entry = entries.get(point)
+    for name, (day, entry, fields) in entries.items():
         if entry is None:
             continue
         if entry["dv"] == dv:
-            valid[point] = entry["tally"]
+            valid[name] = entry["value"]
         else:
-            to_check.append((point, entry))
-    if len(valid) == len(points):
+            to_check.append((name, day, entry, fields))
+    if len(valid) == len(entries):
         return valid, None
-    since = min((entry["mark"].max_id for _, entry in to_check), default=None)
+    since = min((entry["mark"].max_id for _, _, entry, _ in to_check), default=None)
     current, rows = versions.mark_and_changes(since)
     if len(rows) > versions.CHANGES_READ_LIMIT:
         return valid, current
-    for point, entry in to_check:
+    for name, day, entry, fields in to_check:
         mark = entry["mark"]
         if mark.min_id != current.min_id or mark.enterprise_max != current.enterprise_max:
             continue
@@ -66,34 +72,38 @@ def _valid_points(entries, points, dv):
         # Every change committed since must be one with a higher id (else: a late commit).
         if len(newer) != current.count - mark.count:
             continue
-        if versions.earliest_effect(newer) > point:
-            valid[point] = entry["tally"]
+        if versions.earliest_effect(newer, fields) > day:
+            valid[name] = entry["value"]
     return valid, current
+
+
+SNAPSHOT = "snapshot"
 
 
 def load(user, area, day, *, with_trend=True, with_alerts=True):
     """All figures the page needs; one computing statement (plus alerts) on a miss."""
     dv = data_version.current()
-    snap_key = _key("snapshot", area.pk, day, dv)
-    snap = cache.get(snap_key)
     points = figures.trend_days(day)[:-1] if with_trend else []
-    point_keys = {p: _key("point", area.pk, p) for p in points}
-    cached = cache.get_many(point_keys.values()) if points else {}
-    entries = {p: cached[k] for p, k in point_keys.items() if k in cached}
-    trend, mark = _valid_points(entries, points, dv)
+    keys = {SNAPSHOT: _key("snapshot", area.pk, day)}
+    keys.update({p: _key("point", area.pk, p) for p in points})
+    cached = cache.get_many(keys.values())
+    entries = {SNAPSHOT: (day, cached.get(keys[SNAPSHOT]), versions.SNAPSHOT_FIELDS)}
+    entries.update({p: (p, cached.get(keys[p]), versions.TREND_FIELDS) for p in points})
+    valid, mark = _still_valid(entries, dv)
+    snap = valid.pop(SNAPSHOT, None)
+    trend = valid
     missing = [p for p in points if p not in trend]
     if snap is None or missing:
         computed, new_points = figures.compute(area, day, snapshot=snap is None, trend=missing)
-        if computed is not None:
-            snap = computed
-            cache.set(snap_key, snap, TIMEOUT)
-        trend.update({p: t for p, t in new_points.items() if p in point_keys})
-    # (Re)stamp the points not stamped with this version, so the next check is free.
-    restamp = {
-        point_keys[p]: {"tally": t, "dv": dv, "mark": mark}
-        for p, t in trend.items()
-        if mark is not None and entries.get(p, {}).get("dv") != dv
-    }
+        snap = computed or snap
+        trend.update({p: t for p, t in new_points.items() if p in keys})
+    # (Re)stamp what is not stamped with this data version, so the next check is free.
+    restamp = {}
+    if mark is not None:
+        for name, value in ((SNAPSHOT, snap), *trend.items()):
+            entry = entries[name][1]
+            if entry is None or entry["dv"] != dv:
+                restamp[keys[name]] = {"value": value, "dv": dv, "mark": mark}
     if restamp:
         cache.set_many(restamp, TIMEOUT)
     if with_trend:

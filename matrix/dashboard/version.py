@@ -53,6 +53,16 @@ TREND_FIELDS = {
     MassOrganization: {"enterprise_id", "established_on", "dissolved_on"},
     Area: None,
 }
+# The snapshot of a day also reads the breakdown dimensions, every member field, the kind
+# of mass organisation and the area of an organisation (organisations formed this year).
+SNAPSHOT_FIELDS = {
+    **TREND_FIELDS,
+    Enterprise: TREND_FIELDS[Enterprise] | {"industry", "size", "ownership", "above_scale"},
+    PartyOrganization: TREND_FIELDS[PartyOrganization] | {"area_id"},
+    MembershipReturn: TREND_FIELDS[MembershipReturn]
+    | {"probationary", "development_targets", "activists", "applicants"},
+    MassOrganization: TREND_FIELDS[MassOrganization] | {"kind"},
+}
 # A non-date field that is dated by a date field changed with it (a closure and its day).
 DATED_BY = {Enterprise: {"status": "status_date"}}
 CHANGES_READ_LIMIT = 500  # more changes than this since a point: recompute it
@@ -122,11 +132,11 @@ def _dates(values):
     return days
 
 
-def effect_of(model, action, changes):
-    """The earliest day whose trend figures this one change can alter."""
-    if model not in TREND_FIELDS:
+def effect_of(model, action, changes, fields=TREND_FIELDS):
+    """The earliest day whose figures (reading ``fields``) this one change can alter."""
+    if model not in fields:
         return NEVER
-    relevant = TREND_FIELDS[model]
+    relevant = fields[model]
     if relevant is None:
         return ALWAYS
     date_fields = _date_fields(model)
@@ -153,19 +163,19 @@ def effect_of(model, action, changes):
     return min(days, default=ALWAYS)
 
 
-def earliest_effect(rows):
-    """The earliest day any of these ``changes_since`` rows can affect."""
+def earliest_effect(rows, fields=TREND_FIELDS):
+    """The earliest day any of these ``mark_and_changes`` rows can affect."""
     # Content types of the models that matter (cached by Django after the first call);
     # any other model's change cannot affect the trend.
     models_by_type = {
-        ct.pk: m for m, ct in ContentType.objects.get_for_models(*TREND_FIELDS).items()
+        ct.pk: m for m, ct in ContentType.objects.get_for_models(*SNAPSHOT_FIELDS).items()
     }
     earliest = NEVER
     for _id, content_type_id, action, changes in rows:
         model = models_by_type.get(content_type_id)
         if model is None:
             continue
-        earliest = min(earliest, effect_of(model, action, changes or {}))
+        earliest = min(earliest, effect_of(model, action, changes or {}, fields))
         if earliest == ALWAYS:
             break
     return earliest

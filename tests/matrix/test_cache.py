@@ -136,6 +136,18 @@ def test_trend_points_survive_changes_that_cannot_affect_them(
     e.save()
     leader_client.get(url)
     assert computations[-1] == (True, [])
+    # The end of last year: computed once; a return dated today leaves it valid, an
+    # industry change (a breakdown dimension, not dated) does not.
+    leader_client.get(url, {"as_of": PAST.isoformat()})
+    calls = len(computations)
+    other = Enterprise.objects.in_area(shuicheng).exclude(returns__reported_on=TODAY).first()
+    MembershipReturnFactory(enterprise=other, reported_on=TODAY, formal=1)
+    leader_client.get(url, {"as_of": PAST.isoformat()})
+    assert len(computations) == calls
+    e.industry = "K"
+    e.save()
+    leader_client.get(url, {"as_of": PAST.isoformat()})
+    assert computations[-1] == (True, [])
     # A coverage ended at the end of last year: points from then on are recomputed.
     cov = Coverage.objects.filter(enterprise__community=shuicheng, until__isnull=True).first()
     cov.until = PAST
@@ -196,3 +208,7 @@ def test_effect_of_each_kind_of_change():
 
     assert versions.effect_of(Area, "update", {"name": ["a", "b"]}) == versions.ALWAYS
     assert versions.effect_of(Partner, "create", {"name": [None, "x"]}) == versions.NEVER
+    industry = {"industry": ["C", "J"]}
+    assert versions.effect_of(Enterprise, "update", industry) == versions.NEVER
+    snapshot_fields = versions.SNAPSHOT_FIELDS
+    assert versions.effect_of(Enterprise, "update", industry, snapshot_fields) == versions.ALWAYS
