@@ -145,7 +145,7 @@ def breakdowns(ctx):
     if area.level != Area.Level.COMMUNITY:
         rows = [
             (
-                c.name if area.level == Area.Level.STREET else c.path_names,
+                c.name if area.level == Area.Level.STREET else f"{c.parent.name} / {c.name}",
                 {"area": c.pk},
                 by_community.get(c.pk, figures.Tally()),
                 c,
@@ -218,7 +218,7 @@ def breakdowns(ctx):
                 "chart": charts.stacked_bars(
                     [
                         (
-                            str(r["label"]),
+                            r["area"].name if r["area"] else str(r["label"]),
                             [
                                 (state, r["tally"].count(state), r["urls"][state])
                                 for state in figures.STATES
