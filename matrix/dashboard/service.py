@@ -81,14 +81,18 @@ SNAPSHOT = "snapshot"
 
 
 def load(user, area, day, *, with_trend=True, with_alerts=True):
-    """All figures the page needs; one computing statement (plus alerts) on a miss."""
+    """All figures the page needs; one computing statement (plus alerts) on a miss.
+
+    Cache entries per area: one per day for the snapshot, and one holding all the area's
+    trend points (few entries, so a small per-process cache does not cull them).
+    """
     dv = data_version.current()
     points = figures.trend_days(day)[:-1] if with_trend else []
-    keys = {SNAPSHOT: _key("snapshot", area.pk, day)}
-    keys.update({p: _key("point", area.pk, p) for p in points})
-    cached = cache.get_many(keys.values())
-    entries = {SNAPSHOT: (day, cached.get(keys[SNAPSHOT]), versions.SNAPSHOT_FIELDS)}
-    entries.update({p: (p, cached.get(keys[p]), versions.TREND_FIELDS) for p in points})
+    snap_key, trend_key = _key("snapshot", area.pk, day), _key("trend", area.pk)
+    cached = cache.get_many([snap_key, trend_key] if points else [snap_key])
+    stored_points = cached.get(trend_key) or {}
+    entries = {SNAPSHOT: (day, cached.get(snap_key), versions.SNAPSHOT_FIELDS)}
+    entries.update({p: (p, stored_points.get(p), versions.TREND_FIELDS) for p in points})
     valid, mark = _still_valid(entries, dv)
     snap = valid.pop(SNAPSHOT, None)
     trend = valid
@@ -96,16 +100,19 @@ def load(user, area, day, *, with_trend=True, with_alerts=True):
     if snap is None or missing:
         computed, new_points = figures.compute(area, day, snapshot=snap is None, trend=missing)
         snap = computed or snap
-        trend.update({p: t for p, t in new_points.items() if p in keys})
+        trend.update({p: t for p, t in new_points.items() if p in entries})
     # (Re)stamp what is not stamped with this data version, so the next check is free.
-    restamp = {}
     if mark is not None:
-        for name, value in ((SNAPSHOT, snap), *trend.items()):
-            entry = entries[name][1]
-            if entry is None or entry["dv"] != dv:
-                restamp[keys[name]] = {"value": value, "dv": dv, "mark": mark}
-    if restamp:
-        cache.set_many(restamp, TIMEOUT)
+        stamp = {"dv": dv, "mark": mark}
+        if entries[SNAPSHOT][1] is None or entries[SNAPSHOT][1]["dv"] != dv:
+            cache.set(snap_key, {"value": snap, **stamp}, TIMEOUT)
+        changed = {
+            p: {"value": t, **stamp}
+            for p, t in trend.items()
+            if entries[p][1] is None or entries[p][1]["dv"] != dv
+        }
+        if changed:
+            cache.set(trend_key, {**stored_points, **changed}, TIMEOUT)
     if with_trend:
         trend = {p: trend[p] for p in points}
         trend[day] = snap.total
