@@ -59,6 +59,22 @@ class User(AuditedModel, AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def save(self, *args, **kwargs):
+        # System administrators manage reference data (areas, industry chains) in the
+        # Django admin, so they are staff; everyone else is staff only as a superuser.
+        self.is_staff = self.role == self.Role.ADMIN or self.is_superuser
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_staff"}
+        super().save(*args, **kwargs)
+
+    def has_perm(self, perm, obj=None):
+        return (self.is_active and self.role == self.Role.ADMIN) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        return (self.is_active and self.role == self.Role.ADMIN) or super().has_module_perms(
+            app_label
+        )
+
     @property
     def is_system_admin(self):
         return self.is_superuser or self.role == self.Role.ADMIN

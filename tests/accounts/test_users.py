@@ -171,3 +171,30 @@ def test_viewing_area_outside_scope_is_refused(staff_client, staff, hongshiya):
     staff_client.post(reverse("accounts:viewing_area"), {"area": hongshiya.pk})
     staff.refresh_from_db()
     assert staff.current_area == staff.area
+
+
+def test_a_system_admin_created_in_the_app_can_edit_reference_data(admin_client, jiaonan):
+    from django.test import Client
+
+    admin_client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "second_admin",
+            "full_name": "",
+            "phone": "",
+            "role": "admin",
+            "area": jiaonan.pk,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    client = Client()
+    assert client.login(username="second_admin", password=NEW_PASSWORD)
+    assert client.get("/django-admin/areas/area/").status_code == 200
+    assert client.get(f"/django-admin/areas/area/{jiaonan.pk}/change/").status_code == 200
+
+
+def test_staff_and_leaders_cannot_reach_the_django_admin(staff_client, leader_client):
+    for client in (staff_client, leader_client):
+        response = client.get("/django-admin/areas/area/")
+        assert response.status_code == 302 and "/login/" in response.url
