@@ -21,6 +21,7 @@ from enterprises.models import (
     MembershipTransfer,
     PartyOrganization,
 )
+from ledger.models import ImportBatch
 from partnerships.models import Partner
 
 # Dated facts default to a day well in the past, so a default record is in force today
@@ -210,6 +211,9 @@ def make_in_street(model, street):
         MassOrganization: lambda: MassOrganizationFactory(enterprise=enterprise()),
         MembershipTransfer: lambda: MembershipTransferFactory(
             to_organization=organization(), enterprise=enterprise()
+        ),
+        ImportBatch: lambda: ImportBatch.objects.create(
+            user=UserFactory(area=street), file_name="台账.xlsx"
         ),
     }
     return makers[model]()

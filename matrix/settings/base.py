@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "enterprises",
     "partnerships",
+    "ledger",
     "matrix",
 ]
 
@@ -152,6 +153,10 @@ TRANSFER_OVERDUE_DAYS = env.int("TRANSFER_OVERDUE_DAYS", default=30)
 ELECTION_ALERT_DAYS = 90
 # An enterprise with no membership return for this many months raises an alert.
 RETURN_STALE_MONTHS = 12
+
+# Ledger imports (台账): refuse bigger files or more rows with a clear message.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 
 # Audit entries are kept at least this long; prune_audit refuses anything shorter.
 AUDIT_MIN_RETENTION_DAYS = 180
