@@ -182,11 +182,14 @@ def enterprise_rows(area, day):
         "d_size": F("size"),
         "d_ownership": F("ownership"),
         "d_above_scale": F("above_scale"),
-        "state": coverage.coverage_case(day),
+        "state": coverage.coverage_case(day, correlated=False),
         "band": coverage.band_case("latest__formal"),
         **{f"m_{name}": F(f"latest__{name}") for name in MEMBER_FIELDS},
         "m_prev": Subquery(coverage.latest_return(previous).values("formal")[:1]),
-        **{f"x_{kind}": coverage.has_mass_org_on(day, kind) for kind in MASS_KINDS},
+        **{
+            f"x_{kind}": coverage.has_mass_org_on(day, kind, correlated=False)
+            for kind in MASS_KINDS
+        },
     }
     assert list(annotations) == ROW_COLUMNS
     return (
@@ -206,7 +209,10 @@ def state_band_counts(area, day):
         .in_area(area)
         .order_by()
         .alias(latest=_latest_return_join(day))
-        .annotate(state=coverage.coverage_case(day), band=coverage.band_case("latest__formal"))
+        .annotate(
+            state=coverage.coverage_case(day, correlated=False),
+            band=coverage.band_case("latest__formal"),
+        )
         .values("state", "band")
         .annotate(n=Count("pk"))
     )
