@@ -1,10 +1,13 @@
 import datetime as dt
+import json
 from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .context import current_actor, current_event, current_ip
@@ -168,16 +171,77 @@ def record(instance, action, changes):
 
 
 def record_many(entries):
-    """entries: iterable of (instance, action, changes). Written in one bulk insert."""
-    rows = [
-        build_change(obj, action, changes)
-        for obj, action, changes in entries
-        if not (action == Change.Action.UPDATE and not changes)
-    ]
+    """entries: iterable of (instance, action, changes). Written in bulk inserts.
+
+    Imports write tens of thousands of these, so who / where / which event and the
+    content types are resolved once, not per row.
+    """
+    actor, ip, event = current_actor(), current_ip(), current_event()
+    actor_id = actor.pk if actor is not None else None
+    event_id = event.pk if event is not None else None
+    content_types = {}
+    rows = []
+    for obj, action, changes in entries:
+        if action == Change.Action.UPDATE and not changes:
+            continue
+        model = type(obj)
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(
+                model, for_concrete_model=True
+            ).pk
+        rows.append(
+            Change(
+                actor_id=actor_id,
+                ip=ip,
+                event_id=event_id,
+                action=action,
+                content_type_id=content_types[model],
+                object_pk=str(obj.pk),
+                object_repr=str(obj)[:200],
+                changes=changes,
+            )
+        )
     if rows:
-        Change.objects.bulk_create(rows, batch_size=1000)
+        _insert_changes(rows)
         bump_on_commit()
     return len(rows)
+
+
+def _insert_changes(rows):
+    """Insert Change rows: COPY on PostgreSQL (about 5× a multi-row INSERT, which matters
+    for imports of 50,000 records), bulk_create elsewhere."""
+    if connection.vendor != "postgresql" or len(rows) < 1000:
+        Change.objects.bulk_create(rows, batch_size=5000)
+        return
+    now = timezone.now()
+    columns = [
+        "at",
+        "actor_id",
+        "ip",
+        "event_id",
+        "action",
+        "content_type_id",
+        "object_pk",
+        "object_repr",
+        "changes",
+    ]
+    table = connection.ops.quote_name(Change._meta.db_table)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for c in rows:
+            copy.write_row(
+                (
+                    now,
+                    c.actor_id,
+                    c.ip,
+                    c.event_id,
+                    c.action,
+                    c.content_type_id,
+                    c.object_pk,
+                    c.object_repr,
+                    json.dumps(c.changes, cls=DjangoJSONEncoder, ensure_ascii=False),
+                )
+            )
 
 
 # ---------------------------------------------------------------------------

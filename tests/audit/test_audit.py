@@ -138,3 +138,17 @@ def test_audit_log_filters(admin_client, staff, jiaonan):
     assert [e.change.object_repr for e in response.context["entries"]] == ["青岛海容"]
     response = admin_client.get(reverse("accounts:audit_changes"), {"record": "别的"})
     assert [e.change.object_repr for e in response.context["entries"]] == ["别的"]
+
+
+def test_large_bulk_writes_are_recorded_in_full(staff, jiaonan):
+    """≥ 1,000 rows take the fast path (COPY on PostgreSQL): same entries, same values."""
+    with audit_context(actor=staff):
+        partners = Partner.objects.bulk_create(
+            [Partner(name=f"批量单位{i}", kind="other", area=jiaonan) for i in range(1200)]
+        )
+    entries = Change.objects.filter(action="create", object_repr__startswith="批量单位")
+    assert entries.count() == 1200
+    sample = partners[777].history().get()
+    assert sample.actor == staff and sample.object_repr == "批量单位777"
+    assert sample.changes["name"] == [None, "批量单位777"]
+    assert sample.changes["area_id"] == [None, jiaonan.pk]
