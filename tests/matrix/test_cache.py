@@ -212,3 +212,41 @@ def test_effect_of_each_kind_of_change():
     assert versions.effect_of(Enterprise, "update", industry) == versions.NEVER
     snapshot_fields = versions.SNAPSHOT_FIELDS
     assert versions.effect_of(Enterprise, "update", industry, snapshot_fields) == versions.ALWAYS
+
+
+@pytest.mark.parametrize(
+    "build, fields",
+    [
+        (lambda a, d: figures.state_band_counts(a, d), versions.TREND_FIELDS),
+        (lambda a, d: figures.enterprise_rows(a, d), versions.SNAPSHOT_FIELDS),
+    ],
+    ids=["trend", "snapshot"],
+)
+def test_the_invalidation_lists_every_field_the_figures_read(areas, district, build, fields):
+    """Guard for enterprises/coverage.py changes: the SQL of the figures reads no table
+    and no column that version.TREND_FIELDS / SNAPSHOT_FIELDS leave out (a change to a
+    left-out field keeps cached figures; it must not be able to change them)."""
+    import re
+
+    from django.apps import apps
+
+    sql = str(build(district, TODAY).query)
+    tables = set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
+    listed = {m._meta.db_table: m for m in fields}
+    assert tables <= set(listed), tables - set(listed)
+    columns = set(re.findall(r'\."(\w+)"', sql))
+    read_anywhere = {c for m, names in fields.items() if names for c in names} | {
+        f.column for m, names in fields.items() if names is None for f in m._meta.concrete_fields
+    }
+    for table in tables:
+        model = listed[table]
+        if fields[model] is None:
+            continue  # every field counts (Area)
+        for field in model._meta.concrete_fields:
+            if field.attname in fields[model] or field.primary_key:
+                continue
+            # A left-out column may share its name with a listed column of another model.
+            assert field.column not in columns or field.column in read_anywhere, (
+                f"{model.__name__}.{field.attname} is read but not listed"
+            )
+    assert apps.get_model("enterprises", "Enterprise") in fields
