@@ -24,7 +24,7 @@ The grouped rows (a few hundred) are folded into ``Tally`` objects in Python.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 
 from enterprises import alerts, coverage
@@ -272,8 +272,9 @@ def _run(sql, params):
     is large enough to trigger JIT compilation, which costs more than the whole query; the
     hashed subplans it actually runs do not need it.
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
+    # SET LOCAL needs a transaction: requests have one (ATOMIC_REQUESTS), commands may not.
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off; " + sql, params)
             cursor.nextset()
         else:

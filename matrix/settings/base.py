@@ -180,6 +180,19 @@ STORAGES = {
     },
 }
 
+# Computed figures (dashboard, alert badge) are cached under the data version
+# (audit/version.py), so a cached figure is never stale. A file cache is shared by all
+# gunicorn workers of a machine and survives restarts; several machines each keep their
+# own, which is still correct (the version lives in PostgreSQL).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
