@@ -18,8 +18,16 @@ _DEPTH = {Area.Level.DISTRICT: 0, Area.Level.STREET: 1, Area.Level.COMMUNITY: 2}
 def subtree_q(area, lookup, *, target_is_community=False):
     """Q for rows whose Area (reached via ``lookup``) is ``area`` or lies below it."""
     if target_is_community:
+        if area.level == Area.Level.COMMUNITY:
+            return Q(**{lookup: area})
+        # "community IN (the area's communities)": a small uncorrelated subquery on the
+        # area table instead of joins, so the row table's own indexes (name, …) still
+        # serve ordering and pagination.
         steps = _DEPTH[Area.Level.COMMUNITY] - _DEPTH[area.level]
-        return Q(**{lookup + "__parent" * steps: area})
+        communities = Area.objects.filter(
+            **{"level": Area.Level.COMMUNITY, "parent" + "__parent" * (steps - 1): area}
+        )
+        return Q(**{f"{lookup}__in": communities.values("pk")})
     q = Q(**{lookup: area})
     for steps in range(1, _DEPTH[Area.Level.COMMUNITY] - _DEPTH[area.level] + 1):
         q |= Q(**{lookup + "__parent" * steps: area})

@@ -70,8 +70,10 @@ class AreaChoiceField(forms.ModelChoiceField):
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or USCC contains"), method="search")
     as_of = django_filters.DateFilter(label=_("As of"), method="keep", widget=DateInput)
+    # Set by the header's area switch and by dashboard drill-downs; kept as a hidden field
+    # (a select of every street and community would duplicate the community filter).
     area = django_filters.ModelChoiceFilter(
-        label=_("Area"), queryset=Area.objects.none(), method="in_area"
+        label=_("Area"), queryset=Area.objects.none(), method="in_area", widget=forms.HiddenInput
     )
     community = django_filters.ModelChoiceFilter(label=_("Community"), queryset=Area.objects.none())
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
