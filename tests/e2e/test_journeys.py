@@ -34,8 +34,15 @@ def test_each_role_sees_only_its_menu(request, page, persona, sees_admin):
     assert user.get_role_display() in page.inner_text("header")
 
 
+def dashboard_figure(page, key):
+    page.goto(page.base + "/dashboard/")
+    return int(page.inner_text(f"[data-figure={key}]").replace(",", ""))
+
+
 def test_staff_creates_enterprise_organisation_and_return(page, staff, shuicheng):
     login(page, staff.username)
+    operating_before = dashboard_figure(page, "operating")
+    standalone_before = dashboard_figure(page, "standalone")
     code = uscc.make("91370211MA3E2E001")
     page.goto(page.base + "/enterprises/new/")
     page.fill("#id_name", "青岛浏览器测试机械有限公司")
@@ -62,6 +69,71 @@ def test_staff_creates_enterprise_organisation_and_return(page, staff, shuicheng
     page.goto(page.base + enterprise.get_absolute_url())
     assert "单独组建" in page.inner_text("main")
     assert "应建未建" not in page.inner_text("main")
+    # The dashboard counts it: one more operating enterprise, one more standalone.
+    assert dashboard_figure(page, "operating") == operating_before + 1
+    assert dashboard_figure(page, "standalone") == standalone_before + 1
+
+
+def test_leader_changes_the_date_and_drills_down(page, leader, shuicheng):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import CoverageFactory, PartyOrganizationFactory
+
+    today = timezone.localdate()
+    old = PartyOrganizationFactory(area=shuicheng, established_on=today - timedelta(days=800))
+    new = PartyOrganizationFactory(area=shuicheng, established_on=today - timedelta(days=30))
+    for org in (old, old, new):
+        CoverageFactory(organization=org, enterprise__community=shuicheng)
+    EnterpriseFactory(community=shuicheng)
+    login(page, leader.username)
+    assert dashboard_figure(page, "standalone") == 3
+    last_year = (today - timedelta(days=365)).isoformat()
+    page.fill("#id_dash_as_of", last_year)
+    page.click("form.dash-picker button[type=submit]")
+    figure = int(page.inner_text("[data-figure=standalone]"))
+    assert figure == 2  # the branch formed a month ago did not exist a year ago
+    page.click("a:has([data-figure=standalone])")
+    page.wait_for_url(re.compile(r"/enterprises/\?"))
+    assert page.locator("table.table tbody tr").count() == figure
+    assert f"共 {figure} 家企业" in page.inner_text("main")
+
+
+def test_import_with_a_bad_row_shows_the_cell_then_the_fixed_file_commits(
+    page, staff, shuicheng, tmp_path
+):
+    from openpyxl import Workbook
+
+    good, fixed = uscc.make("91370211MA3XMP001"), uscc.make("91370211MA3XMP002")
+    broken = fixed[:17] + ("0" if fixed[17] != "0" else "1")
+
+    def ledger(second_code):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["胶南街道非公企业党建台账"])  # a title row above the header
+        sheet.append(["企业名称", "统一社会信用代码", "所属社区", "行业门类"])
+        sheet.append(["青岛导入一号有限公司", good, shuicheng.name, "C"])
+        sheet.append(["青岛导入二号有限公司", second_code, shuicheng.name, "C"])
+        path = tmp_path / f"台账-{second_code}.xlsx"
+        book.save(path)
+        return path
+
+    login(page, staff.username)
+    page.goto(page.base + "/ledger/import/")
+    page.set_input_files("input[type=file]", str(ledger(broken)))
+    page.click("button[type=submit].primary")
+    main = page.inner_text("main")
+    assert "第 4 行，统一社会信用代码 列" in main and "校验码" in main
+    assert not Enterprise.objects.filter(uscc=good).exists()  # nothing written
+
+    page.goto(page.base + "/ledger/import/")
+    page.set_input_files("input[type=file]", str(ledger(fixed)))
+    page.click("button[type=submit].primary")
+    page.click("form.confirm button[type=submit]")
+    page.wait_for_load_state()
+    assert Enterprise.objects.filter(uscc__in=[good, fixed]).count() == 2
+    assert "导入完成" in page.inner_text("main")
 
 
 def test_leader_finds_no_edit_buttons_and_a_forced_edit_is_refused(page, leader, shuicheng):
@@ -124,7 +196,7 @@ def test_phone_sized_viewport_is_usable(browser, live_server, staff, shuicheng):
     page.goto(page.base + "/accounts/login/")
     assert _no_horizontal_scroll(page)
     login(page, staff.username)
-    for path in ("/enterprises/", enterprise.get_absolute_url()):
+    for path in ("/enterprises/", enterprise.get_absolute_url(), "/dashboard/"):
         page.goto(page.base + path)
         assert _no_horizontal_scroll(page), path
     context.close()
