@@ -4,6 +4,8 @@ Every queryset starts from ``for_user`` (404 outside the area); every write view
 editor view (403 for leaders). Each screen's reads live in ``selectors.py``.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import EditorRequiredMixin
+from core.paginator import VersionCachedPaginator
 from core.views import (
     ParentMixin,
     RecordCreateView,
@@ -71,14 +74,24 @@ class EnterpriseListView(ScopedListView):
         self.filterset = EnterpriseFilter(
             params, queryset=super().get_queryset(), user=self.request.user
         )
-        if not self.filterset.is_valid():
-            return Enterprise.objects.none()
         self.sort = (
             self.request.GET.get("sort") if self.request.GET.get("sort") in SORTS else "name"
         )
+        if not self.filterset.is_valid():
+            return Enterprise.objects.none()
         return selectors.enterprise_list_ids(
             self.filterset.qs, self.filterset.day, SORTS[self.sort]
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The filtered ids and their count, cached under the data version: repeated views
+        # of a list skip the filter SQL; any committed change recomputes them.
+        scope = "all" if self.request.user.is_system_admin else self.request.user.area_id
+        params = sorted((k, v) for k, v in self.filterset.data.lists() if k != "page" and any(v))
+        key = hashlib.sha256(
+            f"{scope}:{self.filterset.day}:{self.sort}:{params}".encode()
+        ).hexdigest()
+        return VersionCachedPaginator(queryset, per_page, cache_key=f"ent-list:{key}", **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)

@@ -89,3 +89,37 @@ def test_cached_value_is_reused_while_nothing_changes(staff, shuicheng):
     EnterpriseFactory(community=shuicheng)
     version.cached("k", compute)
     assert len(calls) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CACHES=LOCMEM)
+def test_cached_enterprise_list_is_never_stale(staff, shuicheng):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    client = Client()
+    client.force_login(staff)
+    EnterpriseFactory(community=shuicheng, name="甲")
+    params = {"coverage": "uncovered"}
+    first = client.get("/enterprises/", params).context["page_obj"]
+    assert first.paginator.count == 1
+    EnterpriseFactory(community=shuicheng, name="乙")
+    second = client.get("/enterprises/", params).context["page_obj"]
+    assert second.paginator.count == 2
+    assert {e.name for e in second.object_list} == {"甲", "乙"}
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CACHES=LOCMEM)
+def test_cached_list_is_per_scope(staff, stranger, shuicheng, fulai):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    EnterpriseFactory(community=shuicheng)
+    mine, theirs = Client(), Client()
+    mine.force_login(staff)
+    theirs.force_login(stranger)
+    assert mine.get("/enterprises/").context["page_obj"].paginator.count == 1
+    assert theirs.get("/enterprises/").context["page_obj"].paginator.count == 0
