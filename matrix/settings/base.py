@@ -222,3 +222,6 @@ LOGGING = {
 }
 
 MESSAGE_TAGS = {40: "error"}
+
+# django-filter: an unset filter reads "All" (全部), not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
