@@ -33,6 +33,16 @@ def active_on(day, start_field, end_field, prefix=""):
     )
 
 
+def future_date_errors(instance, *names):
+    """{field: message} for each of these date fields that lies after today."""
+    today = timezone.localdate()
+    return {
+        name: _("This date cannot be in the future.")
+        for name in names
+        if getattr(instance, name) and getattr(instance, name) > today
+    }
+
+
 class Industry(models.TextChoices):
     """国民经济行业分类 (GB/T 4754-2017) sections."""
 
@@ -339,11 +349,9 @@ class PartyOrganization(AuditedModel):
             and (self.last_election_on < self.established_on)
         ):
             errors["last_election_on"] = _("The last term change cannot be before establishment.")
-        today = timezone.localdate()
-        for name in ("established_on", "dissolved_on", "last_election_on"):
-            value = getattr(self, name)
-            if value and value > today:
-                errors[name] = _("This date cannot be in the future.")
+        errors.update(
+            future_date_errors(self, "established_on", "dissolved_on", "last_election_on")
+        )
         if self.parent_id and self.parent_id == self.pk:
             errors["parent"] = _("An organisation cannot be its own parent.")
         if errors:
@@ -430,8 +438,9 @@ class MembershipReturn(AuditedModel):
         return f"{self.enterprise} {self.reported_on:%Y-%m-%d}"
 
     def clean(self):
-        if self.reported_on and self.reported_on > timezone.localdate():
-            raise ValidationError({"reported_on": _("This date cannot be in the future.")})
+        errors = future_date_errors(self, "reported_on")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def band(self):
@@ -500,8 +509,9 @@ class LiaisonAssignment(AuditedModel):
     def clean(self):
         if self.end and self.start and self.end <= self.start:
             raise ValidationError({"end": _("The end must be after the start.")})
-        if self.start and self.start > timezone.localdate():
-            raise ValidationError({"start": _("This date cannot be in the future.")})
+        errors = future_date_errors(self, "start")
+        if errors:
+            raise ValidationError(errors)
 
 
 class MassOrganization(AuditedModel):
@@ -539,10 +549,7 @@ class MassOrganization(AuditedModel):
         errors = {}
         if self.dissolved_on and self.established_on and self.dissolved_on < self.established_on:
             errors["dissolved_on"] = _("Dissolution cannot be before establishment.")
-        for name in ("established_on", "dissolved_on"):
-            value = getattr(self, name)
-            if value and value > timezone.localdate():
-                errors[name] = _("This date cannot be in the future.")
+        errors.update(future_date_errors(self, "established_on", "dissolved_on"))
         if errors:
             raise ValidationError(errors)
 
@@ -604,17 +611,13 @@ class MembershipTransfer(AuditedModel):
         return reverse("enterprises:transfer_detail", args=[self.pk])
 
     def clean(self):
-        errors = {}
-        today = timezone.localdate()
-        if self.started_on and self.started_on > today:
-            errors["started_on"] = _("This date cannot be in the future.")
+        errors = future_date_errors(self, "started_on")
         if self.status == self.Status.COMPLETED and not self.completed_on:
             errors["completed_on"] = _("Give the completion date.")
         if self.completed_on:
             if self.started_on and self.completed_on < self.started_on:
                 errors["completed_on"] = _("Completion cannot be before the start.")
-            if self.completed_on > today:
-                errors["completed_on"] = _("This date cannot be in the future.")
+            errors.update(future_date_errors(self, "completed_on"))
             if self.status == self.Status.IN_PROGRESS:
                 errors["status"] = _("A transfer with a completion date is completed.")
         if errors:

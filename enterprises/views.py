@@ -200,17 +200,21 @@ class ReturnCreateView(ParentMixin, RecordCreateView):
     success_text = gettext_lazy("Membership return saved.")
 
 
-class ReturnUpdateView(RecordUpdateView):
-    model = MembershipReturn
-    form_class = MembershipReturnForm
-    page_title = gettext_lazy("Edit membership return")
-    success_text = gettext_lazy("Membership return saved.")
+class EnterpriseChildUpdateView(RecordUpdateView):
+    """Edit a record that belongs to an enterprise; cancel and save lead back to it."""
 
     def get_cancel_url(self):
         return self.object.enterprise.get_absolute_url()
 
     def get_success_url(self):
         return self.object.enterprise.get_absolute_url()
+
+
+class ReturnUpdateView(EnterpriseChildUpdateView):
+    model = MembershipReturn
+    form_class = MembershipReturnForm
+    page_title = gettext_lazy("Edit membership return")
+    success_text = gettext_lazy("Membership return saved.")
 
 
 class ReturnDeleteView(EditorRequiredMixin, ScopedQuerysetMixin, TemplateView):
@@ -249,17 +253,11 @@ class MassOrganizationCreateView(ParentMixin, RecordCreateView):
     success_text = gettext_lazy("Mass organisation saved.")
 
 
-class MassOrganizationUpdateView(RecordUpdateView):
+class MassOrganizationUpdateView(EnterpriseChildUpdateView):
     model = MassOrganization
     form_class = MassOrganizationForm
     page_title = gettext_lazy("Edit mass organisation")
     success_text = gettext_lazy("Mass organisation saved.")
-
-    def get_cancel_url(self):
-        return self.object.enterprise.get_absolute_url()
-
-    def get_success_url(self):
-        return self.object.enterprise.get_absolute_url()
 
 
 class _EndView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):

@@ -43,6 +43,38 @@ def enterprise_data(community, **overrides):
     return data
 
 
+def organization_data(community, **overrides):
+    data = {
+        "name": "测试党支部",
+        "level": "branch",
+        "formation": "standalone",
+        "parent": "",
+        "area": community.pk,
+        "secretary": "",
+        "established_on": "2024-01-01",
+        "last_election_on": "",
+        "dissolved_on": "",
+        "notes": "",
+        "enterprises": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def return_data(**overrides):
+    data = {
+        "reported_on": TODAY.isoformat(),
+        "formal": "0",
+        "probationary": "0",
+        "development_targets": "0",
+        "activists": "0",
+        "applicants": "0",
+        "employees": "",
+    }
+    data.update(overrides)
+    return data
+
+
 def text(response):
     return response.content.decode()
 
@@ -74,15 +106,7 @@ def test_staff_journey_from_bad_uscc_to_covered(staff_client, stranger_client, s
     # 3. A return of 3 formal members raises the 应建未建 alert.
     staff_client.post(
         reverse("enterprises:return_create", args=[enterprise.pk]),
-        {
-            "reported_on": TODAY.isoformat(),
-            "formal": "3",
-            "probationary": "0",
-            "development_targets": "0",
-            "activists": "0",
-            "applicants": "0",
-            "employees": "",
-        },
+        return_data(formal="3"),
     )
     page = staff_client.get(enterprise.get_absolute_url())
     assert "应建未建" in text(page)
@@ -93,19 +117,13 @@ def test_staff_journey_from_bad_uscc_to_covered(staff_client, stranger_client, s
     # 4. A standalone branch clears the alert and changes the coverage state.
     response = staff_client.post(
         reverse("enterprises:organization_create"),
-        {
-            "name": "青岛示范机械有限公司党支部",
-            "level": "branch",
-            "formation": "standalone",
-            "parent": "",
-            "area": shuicheng.pk,
-            "secretary": "李书记",
-            "established_on": TODAY.isoformat(),
-            "last_election_on": "",
-            "dissolved_on": "",
-            "notes": "",
-            "enterprises": VALID,
-        },
+        organization_data(
+            shuicheng,
+            name="青岛示范机械有限公司党支部",
+            secretary="李书记",
+            established_on=TODAY.isoformat(),
+            enterprises=VALID,
+        ),
     )
     assert response.status_code == 302, response.context["form"].errors
     assert enterprise.coverage_on(TODAY) == "standalone"
@@ -367,19 +385,7 @@ def test_standalone_covering_two_enterprises_is_blocked(staff_client, shuicheng)
     b = EnterpriseFactory(community=shuicheng)
     response = staff_client.post(
         reverse("enterprises:organization_create"),
-        {
-            "name": "两家的支部",
-            "level": "branch",
-            "formation": "standalone",
-            "parent": "",
-            "area": shuicheng.pk,
-            "secretary": "",
-            "established_on": "2024-01-01",
-            "last_election_on": "",
-            "dissolved_on": "",
-            "notes": "",
-            "enterprises": f"{a.uscc}\n{b.uscc}",
-        },
+        organization_data(shuicheng, name="两家的支部", enterprises=f"{a.uscc}\n{b.uscc}"),
     )
     assert response.status_code == 200
     assert "单独组建的党组织只能覆盖一家企业" in text(response)
@@ -390,19 +396,7 @@ def test_joint_branch_over_five_units_is_saved_with_a_warning(staff_client, shui
     codes = "\n".join(EnterpriseFactory(community=shuicheng).uscc for _ in range(6))
     response = staff_client.post(
         reverse("enterprises:organization_create"),
-        {
-            "name": "联合党支部",
-            "level": "branch",
-            "formation": "joint",
-            "parent": "",
-            "area": shuicheng.pk,
-            "secretary": "",
-            "established_on": "2024-01-01",
-            "last_election_on": "",
-            "dissolved_on": "",
-            "notes": "",
-            "enterprises": codes,
-        },
+        organization_data(shuicheng, name="联合党支部", formation="joint", enterprises=codes),
         follow=True,
     )
     assert PartyOrganization.objects.get().coverages.count() == 6
@@ -413,19 +407,7 @@ def test_enterprise_lookup_does_not_reach_other_streets(staff_client, shuicheng,
     foreign = EnterpriseFactory(community=fulai)
     response = staff_client.post(
         reverse("enterprises:organization_create"),
-        {
-            "name": "x",
-            "level": "branch",
-            "formation": "standalone",
-            "parent": "",
-            "area": shuicheng.pk,
-            "secretary": "",
-            "established_on": "2024-01-01",
-            "last_election_on": "",
-            "dissolved_on": "",
-            "notes": "",
-            "enterprises": foreign.uscc,
-        },
+        organization_data(shuicheng, name="x", enterprises=foreign.uscc),
     )
     assert "管辖范围内找不到" in text(response)
     assert not Coverage.objects.exists()
@@ -482,15 +464,7 @@ def test_membership_return_on_the_same_day_is_explained(staff_client, shuicheng)
     MembershipReturnFactory(enterprise=e, reported_on=TODAY, formal=1)
     response = staff_client.post(
         reverse("enterprises:return_create", args=[e.pk]),
-        {
-            "reported_on": TODAY.isoformat(),
-            "formal": "2",
-            "probationary": "0",
-            "development_targets": "0",
-            "activists": "0",
-            "applicants": "0",
-            "employees": "",
-        },
+        return_data(formal="2"),
     )
     assert "当天已有党员情况记录" in text(response)
     assert MembershipReturn.objects.get(enterprise=e).formal == 1
@@ -500,15 +474,7 @@ def test_negative_member_count_is_refused(staff_client, shuicheng):
     e = EnterpriseFactory(community=shuicheng)
     response = staff_client.post(
         reverse("enterprises:return_create", args=[e.pk]),
-        {
-            "reported_on": TODAY.isoformat(),
-            "formal": "-1",
-            "probationary": "0",
-            "development_targets": "0",
-            "activists": "0",
-            "applicants": "0",
-            "employees": "",
-        },
+        return_data(formal="-1"),
     )
     assert response.status_code == 200
     assert not MembershipReturn.objects.exists()
