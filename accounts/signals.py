@@ -5,10 +5,12 @@ from audit.middleware import client_ip
 from audit.models import Event
 
 from .lockout import locked_until
+from .middleware import mark_renewed
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    mark_renewed(request.session)  # signing in saves the session anyway
     Event.objects.create(
         kind=Event.Kind.LOGIN, actor=user, username=user.username, ip=client_ip(request)
     )

@@ -13,13 +13,23 @@ cache figures that already include the new data under the old key, which is harm
 a reader never sees the new version before the data it stands for is committed.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 
+# Within one request the version is read once (see ``read_once``); a bump forgets it.
+_memo = ContextVar("data_version_memo", default=None)
+
 
 def _bump(using=DEFAULT_DB_ALIAS):
     from .models import DataVersion
+
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
 
     if not DataVersion.objects.using(using).filter(pk=1).update(number=F("number") + 1):
         DataVersion.objects.using(using).get_or_create(pk=1, defaults={"number": 1})
@@ -45,9 +55,27 @@ def bump_now():
 
 
 def current():
+    memo = _memo.get()
+    if memo is not None and "number" in memo:
+        return memo["number"]
     from .models import DataVersion
 
-    return DataVersion.objects.values_list("number", flat=True).filter(pk=1).first() or 0
+    number = DataVersion.objects.values_list("number", flat=True).filter(pk=1).first() or 0
+    if memo is not None:
+        memo["number"] = number
+    return number
+
+
+@contextmanager
+def read_once():
+    """Inside the block ``current()`` queries the database once, not once per cached
+    figure (a list page reads the badge, the count and the page's ids). Reading the
+    version a few milliseconds early is harmless: see the module docstring."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def cached(key, compute, timeout=600):

@@ -14,7 +14,8 @@ def test_defaults():
     assert settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert "en" in dict(settings.LANGUAGES)
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert "accounts.middleware.IdleTimeoutMiddleware" in settings.MIDDLEWARE
     min_length = next(
         v["OPTIONS"]["min_length"]
         for v in settings.AUTH_PASSWORD_VALIDATORS

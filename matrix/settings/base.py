@@ -65,10 +65,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "audit.middleware.DataVersionMiddleware",
 ]
 
 ROOT_URLCONF = "matrix.urls"
@@ -141,7 +143,9 @@ REAL_IP_HEADER = env.str("REAL_IP_HEADER", default="")
 
 # Idle timeout: the session expires 30 minutes after the last request.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: accounts.middleware.IdleTimeoutMiddleware renews the session at most once
+# a minute (instead of SESSION_SAVE_EVERY_REQUEST, a database write per page view).
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -122,18 +122,48 @@ def test_session_expires_after_thirty_idle_minutes(staff):
     assert response.status_code == 302 and response.url.startswith(LOGIN)
 
 
-def test_each_request_extends_the_session(staff):
-    client = Client()
-    _login(client, staff.username, PASSWORD)
+def _age_renewal(client, seconds):
+    """Pretend the session was last renewed ``seconds`` ago, expiring in one minute."""
     from django.contrib.sessions.models import Session
 
-    key = client.session.session_key
-    Session.objects.filter(session_key=key).update(
+    from accounts.middleware import RENEWED_AT
+
+    session = client.session
+    session[RENEWED_AT] -= seconds
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
         expire_date=timezone.now() + dt.timedelta(minutes=1)
     )
+    return session.session_key
+
+
+def test_a_request_extends_the_session_to_thirty_minutes(staff):
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    _login(client, staff.username, PASSWORD)
+    client.get("/")
+    key = _age_renewal(client, 61)
     client.get("/")
     assert Session.objects.get(session_key=key).expire_date > timezone.now() + dt.timedelta(
         minutes=29
+    )
+
+
+def test_requests_within_a_minute_do_not_write_the_session(staff):
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    _login(client, staff.username, PASSWORD)
+    client.get("/")
+    key = _age_renewal(client, 30)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert Session.objects.get(session_key=key).expire_date < timezone.now() + dt.timedelta(
+        minutes=2
     )
 
 

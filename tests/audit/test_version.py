@@ -123,3 +123,19 @@ def test_cached_list_is_per_scope(staff, stranger, shuicheng, fulai):
     theirs.force_login(stranger)
     assert mine.get("/enterprises/").context["page_obj"].paginator.count == 1
     assert theirs.get("/enterprises/").context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_read_once_queries_the_version_once_and_forgets_it_after_a_bump(
+    shuicheng, django_assert_num_queries
+):
+    with version.read_once():
+        with django_assert_num_queries(1):
+            first = version.current()
+            assert version.current() == first
+        EnterpriseFactory(community=shuicheng)  # commits, so the version moves
+        with django_assert_num_queries(1):
+            assert version.current() == first + 1
+    with django_assert_num_queries(2):  # outside the block every read queries
+        version.current()
+        version.current()
