@@ -61,12 +61,16 @@ def _operating(qs, today):
     return qs.operating_on(today)
 
 
-def should_form(qs, today):
+# Enterprise rules take ``correlated``: uncorrelated IN (one hashed lookup) for lists and
+# counts over thousands of rows; correlated EXISTS (index lookups) for one enterprise.
+
+
+def should_form(qs, today, correlated=False):
     """≥ 3 formal members (latest return) and no standalone organisation."""
     return (
         _operating(qs, today)
         .filter(coverage.band_q(coverage.MANY, today))
-        .exclude(coverage.state_q(coverage.STANDALONE, today))
+        .exclude(coverage.state_q(coverage.STANDALONE, today, correlated))
     )
 
 
@@ -94,16 +98,16 @@ def transfer_overdue(qs, today):
     return qs.overdue(today).order_by("started_on")
 
 
-def no_members_no_liaison(qs, today):
+def no_members_no_liaison(qs, today, correlated=False):
     """Latest return shows no formal or probationary member, and no liaison is assigned."""
     return (
         _operating(qs, today)
         .filter(coverage.members_q(today, formal=0, probationary=0))
-        .exclude(coverage.has_liaison_on(today, correlated=False))
+        .exclude(coverage.has_liaison_on(today, correlated))
     )
 
 
-def stale_return(qs, today):
+def stale_return(qs, today, correlated=False):
     since = months_before(today, settings.RETURN_STALE_MONTHS)
     recent = MembershipReturn.objects.filter(
         enterprise=OuterRef("pk"), reported_on__gt=since, reported_on__lte=today
@@ -159,11 +163,12 @@ BY_KEY = {alert.key: alert for alert in ALERTS}
 ENTERPRISE_ALERTS = [a for a in ALERTS if a.model is Enterprise]
 
 
-def enterprise_alerts(enterprise, user, today=None):
-    """The alerts that fire for one enterprise (used on its page)."""
-    return [
-        a for a in ENTERPRISE_ALERTS if a.queryset(user, today).filter(pk=enterprise.pk).exists()
-    ]
+def enterprise_alerts(enterprise, today=None):
+    """The alerts that fire for one enterprise (used on its page, which has already
+    checked the user's scope): each alert's rule applied to that one row."""
+    today = today or timezone.localdate()
+    one = Enterprise.objects.filter(pk=enterprise.pk)
+    return [a for a in ENTERPRISE_ALERTS if a.build(one, today, correlated=True).exists()]
 
 
 def filter_enterprises(queryset, key, today=None):

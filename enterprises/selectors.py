@@ -53,7 +53,7 @@ def enterprise_page(enterprise, user):
         "assignments": assignments,
         "mass_organizations": mass,
         "transfers": list(enterprise.transfers.select_related("to_organization")),
-        "alerts": alerts.enterprise_alerts(enterprise, user, today),
+        "alerts": alerts.enterprise_alerts(enterprise, today),
         "history": history_of(enterprise, limit=50),
         "operating": enterprise.is_operating_on(today),
     }
