@@ -11,14 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import EditorRequiredMixin
+from audit import version
 from core.paginator import VersionCachedPaginator
 from core.views import (
     ParentMixin,
@@ -63,16 +66,41 @@ from .models import (
 class EnterpriseListView(ScopedListView):
     model = Enterprise
     template_name = "enterprises/enterprise_list.html"
+    body_template_name = "enterprises/_enterprise_list_body.html"
 
-    def get_queryset(self):
+    def get(self, request, *args, **kwargs):
+        # The list's body (filters, count, rows, pages) is rendered once per data version
+        # and reused: the same lists are viewed again and again, and any committed change
+        # renders them afresh. The page around it (menu, user, CSRF token) is per request.
+        body = version.cached(f"ent-list-body:{self.cache_key()}", self.render_body)
+        return TemplateResponse(request, self.template_name, {"body": body})
+
+    def render_body(self):
+        self.object_list = self.get_queryset()
+        return render_to_string(self.body_template_name, self.get_context_data(), self.request)
+
+    @cached_property
+    def params(self):
         params = self.request.GET.copy()
         if "area" not in params:
             # District users look at the area they chose last (remembered on the user).
             area = self.request.user.current_area
             if area is not None and area.pk != getattr(self.request.user, "area_id", None):
                 params["area"] = str(area.pk)
+        return params
+
+    def cache_key(self, *, leave_out=()):
+        """Everything the body depends on: the user's scope and rights, the language, the
+        day (figures default to today) and the parameters but ``leave_out``."""
+        user = self.request.user
+        scope = "all" if user.is_system_admin else user.area_id
+        params = sorted((k, v) for k, v in self.params.lists() if any(v) and k not in leave_out)
+        parts = (scope, user.can_edit, get_language(), timezone.localdate(), params)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def get_queryset(self):
         self.filterset = EnterpriseFilter(
-            params, queryset=super().get_queryset(), user=self.request.user
+            self.params, queryset=super().get_queryset(), user=self.request.user
         )
         self.sort = (
             self.request.GET.get("sort") if self.request.GET.get("sort") in SORTS else "name"
@@ -84,14 +112,10 @@ class EnterpriseListView(ScopedListView):
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # The filtered ids and their count, cached under the data version: repeated views
-        # of a list skip the filter SQL; any committed change recomputes them.
-        scope = "all" if self.request.user.is_system_admin else self.request.user.area_id
-        params = sorted((k, v) for k, v in self.filterset.data.lists() if k != "page" and any(v))
-        key = hashlib.sha256(
-            f"{scope}:{self.filterset.day}:{self.sort}:{params}".encode()
-        ).hexdigest()
-        return VersionCachedPaginator(queryset, per_page, cache_key=f"ent-list:{key}", **kwargs)
+        # The filtered ids and their count, cached under the data version too: a new page
+        # of a list viewed before skips the filter SQL.
+        key = f"ent-list:{self.cache_key(leave_out=('page',))}"
+        return VersionCachedPaginator(queryset, per_page, cache_key=key, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -105,6 +129,11 @@ class EnterpriseListView(ScopedListView):
         query.pop("sort", None)
         context.update(
             filter=self.filterset,
+            # The filter form is the same on every page of a list: rendered once per version.
+            filter_form=version.cached(
+                f"ent-list-form:{self.cache_key(leave_out=('page', 'sort'))}",
+                lambda: str(self.filterset.form),
+            ),
             as_of=self.filterset.day,
             sort=getattr(self, "sort", "name"),
             sort_query=query.urlencode(),

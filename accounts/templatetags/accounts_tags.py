@@ -1,10 +1,31 @@
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.forms import ViewingAreaForm
+from audit import version
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def viewing_area_form(context):
-    return ViewingAreaForm(user=context["request"].user)
+def area_options(context):
+    """The area switch's <option>s, the current area selected.
+
+    The switch is on every page, so its choices are cached under the data version and
+    written out in Python: through the template engine, ~50 options cost more than the
+    rest of a cached list page.
+    """
+    user = context["request"].user
+    scope = "all" if user.is_system_admin else user.area_id
+    choices = version.cached(
+        f"area-options:{scope}",
+        lambda: [(a.pk, a.path_names) for a in ViewingAreaForm(user=user).fields["area"].queryset],
+    )
+    current = user.current_area
+    selected = current.pk if current else None
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, mark_safe(" selected") if pk == selected else "", label) for pk, label in choices),
+    )

@@ -1,0 +1,112 @@
+"""The enterprise list's body (filters, count, rows, pages) is cached under the data
+version. These tests run with a real cache: the suite's default is a dummy cache."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import EnterpriseFactory
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LIST = "/enterprises/"
+
+# Writes bump the data version when their transaction commits, so these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _real_cache(settings):
+    settings.CACHES = LOCMEM
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_for(user, language=None):
+    client = Client()
+    client.force_login(user)
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def main_of(response):
+    """The page's <main>, without per-request CSRF tokens."""
+    html = response.content.decode()
+    main = html[html.index('<main id="main">') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", main)
+
+
+def test_a_repeated_view_reuses_the_body_without_touching_enterprises(staff, shuicheng):
+    EnterpriseFactory(community=shuicheng, name="甲企业")
+    client = client_for(staff)
+    first = client.get(LIST, {"page": 1})
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(LIST, {"page": 1})
+    assert main_of(second) == main_of(first)
+    assert "甲企业" in main_of(second)
+    assert not [q for q in queries if "enterprises_enterprise" in q["sql"]]
+
+
+def test_the_body_is_never_stale(staff, shuicheng):
+    EnterpriseFactory(community=shuicheng, name="甲企业")
+    client = client_for(staff)
+    assert "乙企业" not in main_of(client.get(LIST))
+    EnterpriseFactory(community=shuicheng, name="乙企业")  # commits: the version moves
+    body = main_of(client.get(LIST))
+    assert "甲企业" in body and "乙企业" in body
+
+
+def test_the_body_is_per_scope(staff, stranger, shuicheng, fulai):
+    EnterpriseFactory(community=shuicheng, name="胶南的企业")
+    EnterpriseFactory(community=fulai, name="红石崖的企业")
+    mine = main_of(client_for(staff).get(LIST))
+    theirs = main_of(client_for(stranger).get(LIST))
+    assert "胶南的企业" in mine and "红石崖的企业" not in mine
+    assert "红石崖的企业" in theirs and "胶南的企业" not in theirs
+
+
+def empty_state(response):
+    html = response.content.decode()
+    return html[html.index('<p class="empty">') :].split("</p>")[0]
+
+
+def test_the_body_is_per_rights_and_language(staff, leader, shuicheng):
+    EnterpriseFactory(community=shuicheng)
+    nothing = {"q": "没有这家企业"}  # the empty state offers "add" to editors only
+    add = 'href="/enterprises/new/"'
+    assert add not in empty_state(client_for(leader).get(LIST, nothing))
+    assert add in empty_state(client_for(staff).get(LIST, nothing))
+    assert add not in empty_state(client_for(leader).get(LIST, nothing))
+    assert "没有符合条件的企业" in empty_state(client_for(staff).get(LIST, nothing))
+    english = empty_state(client_for(staff, language="en").get(LIST, nothing))
+    assert "No enterprises match these filters." in english
+
+
+def test_each_filter_and_page_has_its_own_body(staff, shuicheng):
+    for i in range(55):
+        EnterpriseFactory(community=shuicheng, name=f"企业{i:02d}", industry="C" if i else "F")
+    client = client_for(staff)
+    page1, page2 = main_of(client.get(LIST)), main_of(client.get(LIST, {"page": 2}))
+    assert "企业00" in page1 and "企业54" not in page1
+    assert "企业54" in page2 and "企业00" not in page2
+    only_f = main_of(client.get(LIST, {"industry": "F"}))
+    assert '<option value="F" selected>' in only_f and "企业01" not in only_f
+    only_c = main_of(client.get(LIST, {"industry": "C"}))
+    assert '<option value="C" selected>' in only_c and '<option value="F" selected>' not in only_c
+
+
+def test_the_area_switch_marks_each_users_own_area(admin_user, district, jiaonan, hongshiya):
+    admin_user.viewing_area = jiaonan
+    admin_user.save()
+    other = type(admin_user).objects.create_user(
+        "admin2", password="x" * 12, role=admin_user.role, area=district, viewing_area=hongshiya
+    )
+    selected = re.compile(r'<option value="(\d+)" selected>')
+    assert selected.findall(client_for(admin_user).get(LIST).content.decode()) == [str(jiaonan.pk)]
+    assert selected.findall(client_for(other).get(LIST).content.decode()) == [str(hongshiya.pk)]
