@@ -1,35 +1,74 @@
 #!/usr/bin/env bash
-# Load test: gunicorn (production settings, WhiteNoise) on PostgreSQL, driven by locust
-# headless on loopback. Prints requests/s, median and p95 per page, and failures.
+# Load test: gunicorn (production settings, WhiteNoise) on PostgreSQL, on loopback.
 #
-#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_scale bench/load/run.sh [SECONDS] [USERS]
-#   LOAD_CLASS=ListOnly ... bench/load/run.sh 60 8      # list pages on their own
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_scale bench/load/run.sh [WHAT] [SECONDS] [USERS]
+#
+# WHAT is "list" (list pages on their own, driven by wrk: a C load generator, so the
+# 2 cores go to the app rather than to the generator), "mixed" (signed-in users browsing
+# the list, searching, opening enterprises and the dashboard, driven by locust headless,
+# which reports per page), or "all" (the default: both, one after the other).
 #
 # Needs a database with demo users (seed_demo --scale 50000). Locust lives in its own
-# virtual environment (bench/load/.venv) pinned by bench/load/requirements.lock.
+# virtual environment (bench/load/.venv) pinned by bench/load/requirements.lock; wrk is
+# Debian's package (apt-get install wrk).
 set -euo pipefail
+export LOAD_USERS=${LOAD_USERS:-district_leader,jiaonan_staff,jiaonan_leader}
 cd "$(dirname "$0")/../.."
-seconds=${1:-60}
-users=${2:-8}
+what=${1:-all}
+seconds=${2:-60}
+users=${3:-8}
+port=8765
+base=http://127.0.0.1:$port
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database with demo data}"
 
-if [ ! -x bench/load/.venv/bin/locust ]; then
+if [ "$what" != list ] && [ ! -x bench/load/.venv/bin/locust ]; then
   python3 -m venv bench/load/.venv
-  bench/load/.venv/bin/pip install -q --require-hashes -r bench/load/requirements.lock
+  bench/load/.venv/bin/pip install -q --require-hashes -r bench/load/requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
+fi
+if [ "$what" != mixed ] && ! command -v wrk >/dev/null; then
+  echo "wrk is missing: apt-get install wrk" >&2
+  exit 1
 fi
 python3 dev.py setup >/dev/null
 
 export DEBUG=false SECRET_KEY=load-test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false
-export CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 CSRF_TRUSTED_ORIGINS=http://127.0.0.1:8765
+export CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 CSRF_TRUSTED_ORIGINS=$base
+# An empty cache, so cached pages are earned during the run, not left over from the last
+# one; then what an operator runs after each deploy (docs/DEPLOY.md): warm the dashboard.
+CACHE_DIR=$(mktemp -d /tmp/load-cache.XXXXXX)
+export CACHE_DIR
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py collectstatic --no-input -v0
-GUNICORN_BIND=127.0.0.1:8765 GUNICORN_ACCESS_LOG=/dev/null \
+if [ "$what" != list ]; then .venv/bin/python manage.py warm_dashboard >/dev/null; fi
+GUNICORN_BIND=127.0.0.1:$port GUNICORN_ACCESS_LOG=/dev/null \
   .venv/bin/gunicorn -c deploy/gunicorn.conf.py matrix.wsgi --daemon --pid /tmp/load-gunicorn.pid
-trap 'kill "$(cat /tmp/load-gunicorn.pid)" 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:8765/accounts/login/ && break; sleep 0.2; done
-
+trap 'kill "$(cat /tmp/load-gunicorn.pid)" 2>/dev/null || true; rm -rf "$CACHE_DIR"' EXIT
+for _ in $(seq 1 50); do curl -sf -o /dev/null $base/accounts/login/ && break; sleep 0.2; done
 echo "gunicorn workers: $(pgrep -P "$(cat /tmp/load-gunicorn.pid)" | wc -l), users: $users, ${seconds}s"
-bench/load/.venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r "$users" \
-  -t "${seconds}s" --host http://127.0.0.1:8765 --only-summary \
-  ${LOAD_CLASS:+"$LOAD_CLASS"} 2>&1 | sed -n '/Type/,$p'
+
+# Signs in as $1 and prints the session id.
+session_of() {
+  local jar token
+  jar=$(mktemp)
+  token=$(curl -s -c "$jar" "$base/accounts/login/" |
+    sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' | head -1)
+  curl -s -b "$jar" -c "$jar" -o /dev/null -H "Referer: $base/accounts/login/" \
+    --data-urlencode "username=$1" --data-urlencode "password=demo-pass-2026" \
+    --data-urlencode "csrfmiddlewaretoken=$token" "$base/accounts/login/"
+  awk '$6 == "sessionid" {print $7}' "$jar"
+  rm -f "$jar"
+}
+
+if [ "$what" != mixed ]; then
+  sessions=""
+  for name in ${LOAD_USERS//,/ }; do sessions+="$(session_of "$name"),"; done
+  echo "== list pages on their own (wrk, $users connections)"
+  SESSIONS=$sessions wrk -t2 -c"$users" -d"${seconds}s" -s bench/load/list.lua "$base" |
+    grep -E '^list pages'
+fi
+if [ "$what" != list ]; then
+  echo "== mixed (locust, $users users)"
+  bench/load/.venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r "$users" \
+    -t "${seconds}s" --host "$base" --only-summary Reader 2>&1 | sed -n '/Type/,$p'
+fi
