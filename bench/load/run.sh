@@ -8,6 +8,8 @@
 # the list, searching, opening enterprises and the dashboard, driven by locust headless,
 # which reports per page), or "all" (the default: both, one after the other).
 #
+# LOCUST_CLASS=ListOnly with "mixed" drives the list alone from locust instead of wrk.
+#
 # Needs a database with demo users (seed_demo --scale 50000). Locust lives in its own
 # virtual environment (bench/load/.venv) pinned by bench/load/requirements.lock; wrk is
 # Debian's package (apt-get install wrk).
@@ -70,5 +72,5 @@ fi
 if [ "$what" != list ]; then
   echo "== mixed (locust, $users users)"
   bench/load/.venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r "$users" \
-    -t "${seconds}s" --host "$base" --only-summary Reader 2>&1 | sed -n '/Type/,$p'
+    -t "${seconds}s" --host "$base" --only-summary "${LOCUST_CLASS:-Reader}" 2>&1 | sed -n '/Type/,$p'
 fi
