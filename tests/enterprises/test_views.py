@@ -305,9 +305,8 @@ def test_list_query_count_does_not_grow_with_rows(
     staff_client, shuicheng, django_assert_max_num_queries, params
 ):
     _populate(shuicheng, 3)
-    # base page ~8 (session, user, area, area switch, savepoints), count + page ids + rows 3,
-    # alert badge: data version + 6 counts (cached outside tests, where it is 1 query),
-    # data version for the list's cached count and ids
+    # base page ~8 (session, user, area, area switch, savepoints), ordered ids + rows 2,
+    # alert badge: data version + 6 counts (cached outside tests, where the whole body is)
     with django_assert_max_num_queries(23) as small:
         staff_client.get(reverse("enterprises:list"), params)
     _populate(shuicheng, 25)
