@@ -89,13 +89,16 @@ class EnterpriseListView(ScopedListView):
                 params["area"] = str(area.pk)
         return params
 
-    def cache_key(self, *, leave_out=()):
-        """Everything the body depends on: the user's scope and rights, the language, the
-        day (figures default to today) and the parameters but ``leave_out``."""
+    def cache_key(self, *, leave_out=(), rendered=True):
+        """What a cached part depends on: the user's scope, the day (figures default to
+        today) and the parameters but ``leave_out``; if ``rendered``, also the language
+        and the user's right to edit (the empty list offers "add" to editors)."""
         user = self.request.user
         scope = "all" if user.is_system_admin else user.area_id
         params = sorted((k, v) for k, v in self.params.lists() if any(v) and k not in leave_out)
-        parts = (scope, user.can_edit, get_language(), timezone.localdate(), params)
+        parts = (scope, timezone.localdate(), params)
+        if rendered:
+            parts += (user.can_edit, get_language())
         return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     def get_queryset(self):
@@ -114,7 +117,7 @@ class EnterpriseListView(ScopedListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         # The filtered ids and their count, cached under the data version too: a new page
         # of a list viewed before skips the filter SQL.
-        key = f"ent-list:{self.cache_key(leave_out=('page',))}"
+        key = f"ent-list:{self.cache_key(leave_out=('page',), rendered=False)}"
         return VersionCachedPaginator(queryset, per_page, cache_key=key, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):

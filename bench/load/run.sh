@@ -8,7 +8,9 @@
 # the list, searching, opening enterprises and the dashboard, driven by locust headless,
 # which reports per page), or "all" (the default: both, one after the other).
 #
-# LOCUST_CLASS=ListOnly with "mixed" drives the list alone from locust instead of wrk.
+# LOCUST_CLASS picks locust's users for "mixed": "ListOnly" drives the list alone from
+# locust instead of wrk; "Reader Editor" adds one member of staff saving a membership
+# return every 5 s (every write moves the data version, so cached lists are recomputed).
 #
 # Needs a database with demo users (seed_demo --scale 50000). Locust lives in its own
 # virtual environment (bench/load/.venv) pinned by bench/load/requirements.lock; wrk is
@@ -45,7 +47,7 @@ export CACHE_DIR
 if [ "$what" != list ]; then .venv/bin/python manage.py warm_dashboard >/dev/null; fi
 GUNICORN_BIND=127.0.0.1:$port GUNICORN_ACCESS_LOG=/dev/null \
   .venv/bin/gunicorn -c deploy/gunicorn.conf.py matrix.wsgi --daemon --pid /tmp/load-gunicorn.pid
-trap 'kill "$(cat /tmp/load-gunicorn.pid)" 2>/dev/null || true; rm -rf "$CACHE_DIR"' EXIT
+trap 'kill "$(cat /tmp/load-gunicorn.pid)" 2>/dev/null || true; sleep 1; rm -rf "$CACHE_DIR" || true' EXIT
 for _ in $(seq 1 50); do curl -sf -o /dev/null $base/accounts/login/ && break; sleep 0.2; done
 echo "gunicorn workers: $(pgrep -P "$(cat /tmp/load-gunicorn.pid)" | wc -l), users: $users, ${seconds}s"
 
@@ -72,5 +74,5 @@ fi
 if [ "$what" != list ]; then
   echo "== mixed (locust, $users users)"
   bench/load/.venv/bin/locust -f bench/load/locustfile.py --headless -u "$users" -r "$users" \
-    -t "${seconds}s" --host "$base" --only-summary "${LOCUST_CLASS:-Reader}" 2>&1 | sed -n '/Type/,$p'
+    -t "${seconds}s" --host "$base" --only-summary ${LOCUST_CLASS:-Reader} 2>&1 | sed -n '/Type/,$p'
 fi

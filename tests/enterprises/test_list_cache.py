@@ -110,3 +110,15 @@ def test_the_area_switch_marks_each_users_own_area(admin_user, district, jiaonan
     selected = re.compile(r'<option value="(\d+)" selected>')
     assert selected.findall(client_for(admin_user).get(LIST).content.decode()) == [str(jiaonan.pk)]
     assert selected.findall(client_for(other).get(LIST).content.decode()) == [str(hongshiya.pk)]
+
+
+def test_users_of_one_scope_share_the_ordered_ids(staff, leader, shuicheng):
+    EnterpriseFactory(community=shuicheng)
+    client_for(staff).get(LIST)
+    with CaptureQueriesContext(connection) as queries:
+        client_for(leader, language="en").get(LIST)  # its own body, the same ids
+    ids_queries = [
+        q for q in queries if q["sql"].startswith('SELECT "enterprises_enterprise"."id"')
+    ]
+    assert len(ids_queries) == 1  # the rows of the page, not the list's ids
+    assert "WHERE" in ids_queries[0]["sql"] and " IN (" in ids_queries[0]["sql"]
