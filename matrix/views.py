@@ -4,15 +4,22 @@ The dashboard's figures live in ``matrix.dashboard``; these views only resolve t
 and date (``selection``), load the cached figures (``service``) and render them.
 """
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView, View
+from django.views.generic import View
+
+from audit import version
 
 from .dashboard import api, panels, service
 from .dashboard.definitions import DEFINITIONS
@@ -48,12 +55,36 @@ class DashboardMixin(LoginRequiredMixin):
         return panels.Context(self.request.user, sel.area, sel.day, sel.areas, figures, sort)
 
 
-class DashboardView(DashboardMixin, TemplateView):
+class DashboardView(DashboardMixin, View):
     template_name = "matrix/dashboard.html"
+    body_template_name = "matrix/_dashboard_body.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get(self, request):
         sel = self.selection()
+        # The body (picker, panels, definitions) is rendered once per data version and
+        # reused, like the figures under it (service.load): same data version, same page.
+        user = request.user
+        parts = (
+            "all" if user.is_system_admin else user.area_id,
+            sel.area.pk,
+            sel.day,
+            sel.errors,
+            request.GET.get("sort", ""),
+            get_language(),
+            _today(),
+        )
+        key = hashlib.sha256(repr(parts).encode()).hexdigest()
+        body = version.cached(f"dash-body:{key}", lambda: self.render_body(sel))
+        query = urlencode({"area": sel.area.pk, "as_of": sel.day.isoformat()})
+        _counts, alert_total = service.alerts(user, sel.area)  # cached by render_body
+        context = {
+            "body": body,
+            "export_url": reverse("dashboard:export") + "?" + query,
+            "nav_sections": _navigation(user, alert_total),
+        }
+        return TemplateResponse(request, self.template_name, context)
+
+    def render_body(self, sel):
         ctx = self.panel_context(sel)
         base = {"area": sel.area.pk}
         picks = [
@@ -66,21 +97,19 @@ class DashboardView(DashboardMixin, TemplateView):
             for key, day in quick_picks(_today())
         ]
         query = {"area": sel.area.pk, "as_of": sel.day.isoformat()}
-        context.update(
-            selection=sel,
-            area=sel.area,
-            as_of=sel.day,
-            today=_today(),
-            picks=picks,
-            panels=[{"panel": panel, "data": panel.build(ctx)} for panel in panels.PANELS],
-            definitions=DEFINITIONS,
-            sort=ctx.sort,
-            sort_query=urlencode(query),
-            export_url=reverse("dashboard:export") + "?" + urlencode(query),
-            api_url=reverse("api_summary") + "?" + urlencode(query),
-            nav_sections=_navigation(self.request.user, ctx.figures.alert_total),
-        )
-        return context
+        context = {
+            "selection": sel,
+            "area": sel.area,
+            "as_of": sel.day,
+            "today": _today(),
+            "picks": picks,
+            "panels": [{"panel": panel, "data": panel.build(ctx)} for panel in panels.PANELS],
+            "definitions": DEFINITIONS,
+            "sort": ctx.sort,
+            "sort_query": urlencode(query),
+            "api_url": reverse("api_summary") + "?" + urlencode(query),
+        }
+        return render_to_string(self.body_template_name, context, self.request)
 
 
 class DashboardExportView(DashboardMixin, View):

@@ -250,3 +250,54 @@ def test_the_invalidation_lists_every_field_the_figures_read(areas, district, bu
                 f"{model.__name__}.{field.attname} is read but not listed"
             )
     assert apps.get_model("enterprises", "Enterprise") in fields
+
+
+def dashboard_main(client, **params):
+    """The page's <main> (the cached body and the heading), without CSRF tokens."""
+    import re
+
+    html = client.get(reverse("dashboard:home"), params).content.decode()
+    main = html[html.index('<main id="main">') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", main)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_page_is_reused_and_never_stale(
+    dataset, leader_client, shuicheng, computations
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = dashboard_main(leader_client)
+    with CaptureQueriesContext(connection) as queries:
+        assert dashboard_main(leader_client) == first
+    assert len(computations) == 1
+    assert not [q for q in queries if "enterprises_" in q["sql"]]  # no figure was read
+    EnterpriseFactory(community=shuicheng, tracked_since=TODAY - dt.timedelta(days=1))
+    assert dashboard_main(leader_client) != first  # one more operating enterprise
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cached_dashboard_is_per_language_date_and_sort(dataset, leader_client):
+    from django.conf import settings
+
+    chinese = dashboard_main(leader_client)
+    leader_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = dashboard_main(leader_client)
+    assert "Quick picks" in english and "Quick picks" not in chinese
+    past = dashboard_main(leader_client, as_of=PAST.isoformat())
+    assert f'value="{PAST.isoformat()}"' in past and f'value="{PAST.isoformat()}"' not in english
+    bad = dashboard_main(leader_client, as_of="2099-01-01")
+    assert "The date cannot be in the future." in bad
+    by_count = dashboard_main(leader_client, sort="-operating")
+    assert by_count != english
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cached_dashboard_is_per_scope(dataset, leader_client, admin_client, jiaonan):
+    # The same area seen from the street's own leader and from the district: the
+    # area picker offers different choices.
+    mine = dashboard_main(leader_client, area=jiaonan.pk)
+    district = dashboard_main(admin_client, area=jiaonan.pk)
+    assert mine != district
+    assert district.count("<option") > mine.count("<option")
