@@ -86,3 +86,8 @@ def cached(key, compute, timeout=600):
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def store(key, value, timeout=600):
+    """Put a value that ``cached(key, …)`` would compute, found while computing another."""
+    cache.set(f"dv{current()}:{key}", value, timeout)

@@ -187,7 +187,15 @@ def total(user, today=None):
     is never stale, and costs one small query otherwise.
     """
     today = today or timezone.localdate()
+    return version.cached(_total_key(user, today), lambda: sum(counts(user, today).values()))
+
+
+def remember_total(user, today, value):
+    """The dashboard of the user's whole scope counts the same alerts: keep its total
+    for the badge, so the six counts run once per change, not twice."""
+    version.store(_total_key(user, today), value)
+
+
+def _total_key(user, today):
     scope = "all" if user.is_system_admin else user.area_id
-    return version.cached(
-        f"alerts-total:{scope}:{today.isoformat()}", lambda: sum(counts(user, today).values())
-    )
+    return f"alerts-total:{scope}:{today.isoformat()}"

@@ -24,7 +24,6 @@ from audit import version
 from .dashboard import api, panels, service
 from .dashboard.definitions import DEFINITIONS
 from .dashboard.selection import OutOfScope, quick_picks, select
-from .navigation import sections_for
 
 
 @login_required
@@ -76,13 +75,10 @@ class DashboardView(DashboardMixin, View):
         key = hashlib.sha256(repr(parts).encode()).hexdigest()
         body = version.cached(f"dash-body:{key}", lambda: self.render_body(sel))
         query = urlencode({"area": sel.area.pk, "as_of": sel.day.isoformat()})
-        _counts, alert_total = service.alerts(user, sel.area)  # cached by render_body
-        context = {
-            "body": body,
-            "export_url": reverse("dashboard:export") + "?" + query,
-            "nav_sections": _navigation(user, alert_total),
-        }
-        return TemplateResponse(request, self.template_name, context)
+        export_url = reverse("dashboard:export") + "?" + query
+        return TemplateResponse(
+            request, self.template_name, {"body": body, "export_url": export_url}
+        )
 
     def render_body(self, sel):
         ctx = self.panel_context(sel)
@@ -154,19 +150,3 @@ def _today():
     from django.utils import timezone
 
     return timezone.localdate()
-
-
-def _navigation(user, alert_total):
-    """The navigation, with the alert badge taken from the dashboard's cached count.
-
-    The badge's own function (``alerts.total``) runs six counts over the whole scope on
-    every page; the dashboard already has the same total (same alert querysets, same
-    scope, today), cached under the data version.
-    """
-    items = sections_for(user)
-    if alert_total is not None:
-        alerts_url = reverse("enterprises:list")
-        for item in items:
-            if item["url"] == alerts_url and item["badge"] is not None:
-                item["badge"] = alert_total
-    return items

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from audit import version as data_version
+from enterprises import alerts as enterprise_alerts
 
 from . import figures
 from . import version as versions
@@ -123,7 +124,11 @@ def load(user, area, day, *, with_trend=True, with_alerts=True):
 
 
 def alerts(user, area, dv=None):
-    """(counts in the area, total in the user's scope), evaluated today."""
+    """(counts in the area, total in the user's scope), evaluated today.
+
+    The total is also the navigation badge's (``enterprise_alerts.total``): keeping it
+    spares the badge the same six counts after each change.
+    """
     dv = data_version.current() if dv is None else dv
     today = timezone.localdate()
     scope = "all" if user.is_system_admin else user.area_id
@@ -132,4 +137,5 @@ def alerts(user, area, dv=None):
     if value is None:
         value = figures.alert_counts(user, area, today)
         cache.set(key, value, TIMEOUT)
+        enterprise_alerts.remember_total(user, today, value[1])
     return value

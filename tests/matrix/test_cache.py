@@ -301,3 +301,14 @@ def test_the_cached_dashboard_is_per_scope(dataset, leader_client, admin_client,
     district = dashboard_main(admin_client, area=jiaonan.pk)
     assert mine != district
     assert district.count("<option") > mine.count("<option")
+
+
+@pytest.mark.parametrize("who", ["leader", "admin_user"])
+def test_the_dashboards_alerts_keep_the_badge(dataset, request, who, django_assert_max_num_queries):
+    from enterprises import alerts
+
+    user = request.getfixturevalue(who)
+    _in_area, scope_total = service.alerts(user, user.current_area)
+    with django_assert_max_num_queries(1):  # the data version; no alert is counted again
+        assert alerts.total(user) == scope_total
+    assert scope_total == sum(a.count(user) for a in alerts.ALERTS)
