@@ -37,6 +37,18 @@ def _allow_orm_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _real_cache(settings):
+    """A real cache, as in production (the suite's default is a dummy one): what a user
+    sees after saving comes through the page caches, so the journeys prove them fresh."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="package")
 def browser(_allow_orm_beside_playwright):
     """One Chromium for the package; stopped with it, so Playwright's event loop does not
