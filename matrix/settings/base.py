@@ -190,7 +190,7 @@ STORAGES = {
 # own, which is still correct (the version lives in PostgreSQL).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "matrix.cache.FileCache",  # Django's file cache, culled oldest first
         "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": 7 * 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 20000},
