@@ -15,6 +15,12 @@ from .models import Area
 _DEPTH = {Area.Level.DISTRICT: 0, Area.Level.STREET: 1, Area.Level.COMMUNITY: 2}
 
 
+def scope_key(user):
+    """What ``for_user`` depends on, for cache keys: users with the same key see the same
+    records ("all" for system admins, else their area)."""
+    return "all" if user.is_system_admin else user.area_id
+
+
 def subtree_q(area, lookup, *, target_is_community=False):
     """Q for rows whose Area (reached via ``lookup``) is ``area`` or lies below it."""
     if target_is_community:

@@ -13,6 +13,7 @@ cache figures that already include the new data under the old key, which is harm
 a reader never sees the new version before the data it stands for is committed.
 """
 
+import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -86,6 +87,11 @@ def cached(key, compute, timeout=600):
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def key_of(*parts):
+    """A short cache key for everything a cached value depends on."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def store(key, value, timeout=600):

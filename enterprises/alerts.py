@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from areas.scoping import scope_key
 from audit import version
 
 from . import coverage
@@ -197,5 +198,5 @@ def remember_total(user, today, value):
 
 
 def _total_key(user, today):
-    scope = "all" if user.is_system_admin else user.area_id
+    scope = scope_key(user)
     return f"alerts-total:{scope}:{today.isoformat()}"

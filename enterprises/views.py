@@ -4,8 +4,6 @@ Every queryset starts from ``for_user`` (404 outside the area); every write view
 editor view (403 for leaders). Each screen's reads live in ``selectors.py``.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import EditorRequiredMixin
+from areas.scoping import scope_key
 from audit import version
 from core.paginator import VersionCachedPaginator
 from core.views import (
@@ -94,12 +93,11 @@ class EnterpriseListView(ScopedListView):
         today) and the parameters but ``leave_out``; if ``rendered``, also the language
         and the user's right to edit (the empty list offers "add" to editors)."""
         user = self.request.user
-        scope = "all" if user.is_system_admin else user.area_id
         params = sorted((k, v) for k, v in self.params.lists() if any(v) and k not in leave_out)
-        parts = (scope, timezone.localdate(), params)
+        parts = (scope_key(user), timezone.localdate(), params)
         if rendered:
             parts += (user.can_edit, get_language())
-        return hashlib.sha256(repr(parts).encode()).hexdigest()
+        return version.key_of(*parts)
 
     def get_queryset(self):
         self.filterset = EnterpriseFilter(

@@ -4,8 +4,6 @@ The dashboard's figures live in ``matrix.dashboard``; these views only resolve t
 and date (``selection``), load the cached figures (``service``) and render them.
 """
 
-import hashlib
-
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, JsonResponse
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import View
 
+from areas.scoping import scope_key
 from audit import version
 
 from .dashboard import api, panels, service
@@ -62,9 +61,8 @@ class DashboardView(DashboardMixin, View):
         sel = self.selection()
         # The body (picker, panels, definitions) is rendered once per data version and
         # reused, like the figures under it (service.load): same data version, same page.
-        user = request.user
-        parts = (
-            "all" if user.is_system_admin else user.area_id,
+        key = version.key_of(
+            scope_key(request.user),
             sel.area.pk,
             sel.day,
             sel.errors,
@@ -72,7 +70,6 @@ class DashboardView(DashboardMixin, View):
             get_language(),
             _today(),
         )
-        key = hashlib.sha256(repr(parts).encode()).hexdigest()
         body = version.cached(f"dash-body:{key}", lambda: self.render_body(sel))
         query = urlencode({"area": sel.area.pk, "as_of": sel.day.isoformat()})
         export_url = reverse("dashboard:export") + "?" + query
@@ -103,7 +100,6 @@ class DashboardView(DashboardMixin, View):
             "definitions": DEFINITIONS,
             "sort": ctx.sort,
             "sort_query": urlencode(query),
-            "api_url": reverse("api_summary") + "?" + urlencode(query),
         }
         return render_to_string(self.body_template_name, context, self.request)
 

@@ -3,6 +3,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.forms import ViewingAreaForm
+from areas.scoping import scope_key
 from audit import version
 
 register = template.Library()
@@ -17,7 +18,7 @@ def area_options(context):
     rest of a cached list page.
     """
     user = context["request"].user
-    scope = "all" if user.is_system_admin else user.area_id
+    scope = scope_key(user)
     choices = version.cached(
         f"area-options:{scope}",
         lambda: [(a.pk, a.path_names) for a in ViewingAreaForm(user=user).fields["area"].queryset],

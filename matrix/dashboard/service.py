@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
+from areas.scoping import scope_key
 from audit import version as data_version
 from enterprises import alerts as enterprise_alerts
 
@@ -131,7 +132,7 @@ def alerts(user, area, dv=None):
     """
     dv = data_version.current() if dv is None else dv
     today = timezone.localdate()
-    scope = "all" if user.is_system_admin else user.area_id
+    scope = scope_key(user)
     key = _key("alerts", scope, area.pk, today, dv)
     value = cache.get(key)
     if value is None:
