@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
@@ -11,9 +13,36 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from accounts.permissions import EditorRequiredMixin
+from audit import version
 from audit.history import present_changes
 
 from .versioning import StaleEdit, save_with_version
+
+
+class CachedBodyMixin:
+    """A page whose body is rendered once per data version (``audit.version``) and reused.
+
+    The body (``body_template_name``) is cached under ``body_key()``, which must name
+    everything it depends on besides the data: the user's scope and rights, the language,
+    the day, the parameters. The page around it (``template_name``: menu, user, CSRF
+    token, messages) is rendered per request, so keep per-request things out of the body.
+    """
+
+    body_template_name = None
+
+    def body_key(self):
+        raise NotImplementedError
+
+    def body_context(self):
+        raise NotImplementedError
+
+    def page_with_body(self, **context):
+        key = version.key_of(self.body_template_name, *self.body_key())
+        body = version.cached(f"body:{key}", self._render_body)
+        return TemplateResponse(self.request, self.template_name, {"body": body, **context})
+
+    def _render_body(self):
+        return render_to_string(self.body_template_name, self.body_context(), self.request)
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin):

@@ -30,7 +30,7 @@ def enterprise_rows(ids, day):
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def enterprise_page(enterprise, user):
+def enterprise_page(enterprise):
     today = timezone.localdate()
     state = enterprise.coverage_on(today)
     returns = list(enterprise.returns.order_by("reported_on"))

@@ -9,8 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -23,6 +21,7 @@ from areas.scoping import scope_key
 from audit import version
 from core.paginator import VersionCachedPaginator
 from core.views import (
+    CachedBodyMixin,
     ParentMixin,
     RecordCreateView,
     RecordUpdateView,
@@ -62,21 +61,21 @@ from .models import (
 # Enterprises
 
 
-class EnterpriseListView(ScopedListView):
+class EnterpriseListView(CachedBodyMixin, ScopedListView):
     model = Enterprise
     template_name = "enterprises/enterprise_list.html"
+    # The body (filters, count, rows, pages): the same lists are viewed again and again.
     body_template_name = "enterprises/_enterprise_list_body.html"
 
     def get(self, request, *args, **kwargs):
-        # The list's body (filters, count, rows, pages) is rendered once per data version
-        # and reused: the same lists are viewed again and again, and any committed change
-        # renders them afresh. The page around it (menu, user, CSRF token) is per request.
-        body = version.cached(f"ent-list-body:{self.cache_key()}", self.render_body)
-        return TemplateResponse(request, self.template_name, {"body": body})
+        return self.page_with_body()
 
-    def render_body(self):
+    def body_key(self):
+        return [self.cache_key()]
+
+    def body_context(self):
         self.object_list = self.get_queryset()
-        return render_to_string(self.body_template_name, self.get_context_data(), self.request)
+        return self.get_context_data()
 
     @cached_property
     def params(self):
@@ -143,18 +142,27 @@ class EnterpriseListView(ScopedListView):
         return context
 
 
-class EnterpriseDetailView(ScopedDetailView):
+class EnterpriseDetailView(CachedBodyMixin, ScopedDetailView):
     model = Enterprise
     template_name = "enterprises/enterprise_detail.html"
+    # The body (coverage, returns, liaisons, history …); the record is read per request,
+    # which also checks the user's scope.
+    body_template_name = "enterprises/_enterprise_detail_body.html"
 
     def get_queryset(self):
         # Archived records stay reachable (to restore them); the page says they are archived.
         return super().get_queryset().select_related("community__parent", "industry_chain")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(selectors.enterprise_page(self.object, self.request.user))
-        return context
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.page_with_body(object=self.object)
+
+    def body_key(self):
+        user = self.request.user
+        return [self.object.pk, user.can_edit, get_language(), timezone.localdate()]
+
+    def body_context(self):
+        return {"object": self.object, **selectors.enterprise_page(self.object)}
 
 
 class EnterpriseCreateView(RecordCreateView):

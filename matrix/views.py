@@ -8,8 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import View
 
 from areas.scoping import scope_key
-from audit import version
+from core.views import CachedBodyMixin
 
 from .dashboard import api, panels, service
 from .dashboard.definitions import DEFINITIONS
@@ -53,15 +51,20 @@ class DashboardMixin(LoginRequiredMixin):
         return panels.Context(self.request.user, sel.area, sel.day, sel.areas, figures, sort)
 
 
-class DashboardView(DashboardMixin, View):
+class DashboardView(CachedBodyMixin, DashboardMixin, View):
     template_name = "matrix/dashboard.html"
+    # The body (picker, panels, definitions), like the figures under it (service.load):
+    # same data version, same page.
     body_template_name = "matrix/_dashboard_body.html"
 
     def get(self, request):
-        sel = self.selection()
-        # The body (picker, panels, definitions) is rendered once per data version and
-        # reused, like the figures under it (service.load): same data version, same page.
-        key = version.key_of(
+        self.sel = sel = self.selection()
+        query = urlencode({"area": sel.area.pk, "as_of": sel.day.isoformat()})
+        return self.page_with_body(export_url=reverse("dashboard:export") + "?" + query)
+
+    def body_key(self):
+        sel, request = self.sel, self.request
+        return [
             scope_key(request.user),
             sel.area.pk,
             sel.day,
@@ -69,15 +72,10 @@ class DashboardView(DashboardMixin, View):
             request.GET.get("sort", ""),
             get_language(),
             _today(),
-        )
-        body = version.cached(f"dash-body:{key}", lambda: self.render_body(sel))
-        query = urlencode({"area": sel.area.pk, "as_of": sel.day.isoformat()})
-        export_url = reverse("dashboard:export") + "?" + query
-        return TemplateResponse(
-            request, self.template_name, {"body": body, "export_url": export_url}
-        )
+        ]
 
-    def render_body(self, sel):
+    def body_context(self):
+        sel = self.sel
         ctx = self.panel_context(sel)
         base = {"area": sel.area.pk}
         picks = [
@@ -90,7 +88,7 @@ class DashboardView(DashboardMixin, View):
             for key, day in quick_picks(_today())
         ]
         query = {"area": sel.area.pk, "as_of": sel.day.isoformat()}
-        context = {
+        return {
             "selection": sel,
             "area": sel.area,
             "as_of": sel.day,
@@ -101,7 +99,6 @@ class DashboardView(DashboardMixin, View):
             "sort": ctx.sort,
             "sort_query": urlencode(query),
         }
-        return render_to_string(self.body_template_name, context, self.request)
 
 
 class DashboardExportView(DashboardMixin, View):

@@ -1,5 +1,6 @@
-"""The enterprise list's body (filters, count, rows, pages) is cached under the data
-version. These tests run with a real cache: the suite's default is a dummy cache."""
+"""The bodies of the enterprise list (filters, count, rows, pages) and of the enterprise
+page are cached under the data version. These tests run with a real cache: the suite's
+default is a dummy cache."""
 
 import re
 
@@ -10,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import EnterpriseFactory
+from tests.factories import EnterpriseFactory, MembershipReturnFactory
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LIST = "/enterprises/"
@@ -122,3 +123,34 @@ def test_users_of_one_scope_share_the_ordered_ids(staff, leader, shuicheng):
     ]
     assert len(ids_queries) == 1  # the rows of the page, not the list's ids
     assert "WHERE" in ids_queries[0]["sql"] and " IN (" in ids_queries[0]["sql"]
+
+
+def test_the_enterprise_page_is_reused_and_never_stale(staff, shuicheng):
+    enterprise = EnterpriseFactory(community=shuicheng)
+    client = client_for(staff)
+    first = main_of(client.get(enterprise.get_absolute_url()))
+    with CaptureQueriesContext(connection) as queries:
+        assert main_of(client.get(enterprise.get_absolute_url())) == first
+    reads = [q["sql"] for q in queries if "enterprises_" in q["sql"]]
+    assert len(reads) == 1 and "enterprises_enterprise" in reads[0]  # the scope check only
+    MembershipReturnFactory(enterprise=enterprise, formal=7, probationary=5)
+    assert '<td class="num">7</td>' in main_of(client.get(enterprise.get_absolute_url()))
+
+
+def test_the_enterprise_page_is_per_rights_and_language(staff, leader, shuicheng):
+    enterprise = EnterpriseFactory(community=shuicheng)
+    edit = MembershipReturnFactory(enterprise=enterprise, formal=1)
+    link = f'href="/enterprises/returns/{edit.pk}/edit/"'
+    url = enterprise.get_absolute_url()
+    assert link not in main_of(client_for(leader).get(url))
+    assert link in main_of(client_for(staff).get(url))
+    assert link not in main_of(client_for(leader).get(url))
+    assert "No party organisation covers this enterprise." in main_of(
+        client_for(staff, language="en").get(url)
+    )
+
+
+def test_a_cached_enterprise_page_is_still_404_outside_the_scope(staff, stranger, shuicheng):
+    enterprise = EnterpriseFactory(community=shuicheng)
+    assert client_for(staff).get(enterprise.get_absolute_url()).status_code == 200
+    assert client_for(stranger).get(enterprise.get_absolute_url()).status_code == 404
