@@ -40,9 +40,10 @@ function done(summary, latency, requests)
   local failed = 0
   for _, t in ipairs(threads) do failed = failed + t:get("errors") end
   io.write(string.format(
-    "list pages: %d requests in %.1f s = %.1f req/s; median %.1f ms, p95 %.1f ms, p99 %.1f ms; errors %d (non-200 %d, socket %d)\n",
+    "list pages: %d requests in %.1f s = %.1f req/s; median %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; errors %d (non-200 %d, socket %d)\n",
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000,
     failed + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     failed, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
