@@ -139,6 +139,10 @@ def state_q(state, day, correlated=False):
     (METRICS.md), with its precedence. ``coverage_case`` is built from it, so the
     annotation, the list filters, the alerts and the dashboard cannot disagree.
     """
+    return _state_qs(day, correlated)[state]
+
+
+def _state_qs(day, correlated):
     c = {k: _condition(rows, correlated) for k, rows in active_rows(day).items()}
     standalone, joint, regional = c[STANDALONE], c[JOINT], c[REGIONAL]
     organization, liaison, mass = c["organization"], c["liaison"], c["mass"]
@@ -150,17 +154,18 @@ def state_q(state, day, correlated=False):
         UNCOVERED: ~organization & ~liaison & ~mass,
         "organization": organization,
         "work": organization | liaison | mass,
-    }[state]
+    }
 
 
 def coverage_case(day, correlated=True):
     """The CASE expression for the state; usable in annotate() and in Count(filter=…).
 
     Correlated by default (a page of rows); pass ``correlated=False`` when aggregating
-    over thousands of enterprises.
+    over thousands of enterprises. The conditions are built once for all its branches.
     """
+    states = _state_qs(day, correlated)
     return Case(
-        *(When(state_q(state, day, correlated), then=Value(state)) for state in STATES[:-1]),
+        *(When(states[state], then=Value(state)) for state in STATES[:-1]),
         default=Value(UNCOVERED),
         output_field=CharField(),
     )
