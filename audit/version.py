@@ -94,6 +94,7 @@ def key_of(*parts):
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def store(key, value, timeout=600):
-    """Put a value that ``cached(key, …)`` would compute, found while computing another."""
-    cache.set(f"dv{current()}:{key}", value, timeout)
+def store(key, value, number, timeout=600):
+    """Put a value that ``cached(key, …)`` would compute, found while computing another
+    under version ``number`` (read before that computation began, not after it)."""
+    cache.set(f"dv{number}:{key}", value, timeout)

@@ -30,6 +30,13 @@ class CachedBodyMixin:
 
     body_template_name = None
 
+    def dispatch(self, request, *args, **kwargs):
+        # The data version is read (and kept for the request) before any data the body
+        # shows: a change committed in between then makes the next request render afresh,
+        # instead of old data being stored under the new version.
+        version.current()
+        return super().dispatch(request, *args, **kwargs)
+
     def body_key(self):
         raise NotImplementedError
 

@@ -191,10 +191,10 @@ def total(user, today=None):
     return version.cached(_total_key(user, today), lambda: sum(counts(user, today).values()))
 
 
-def remember_total(user, today, value):
-    """The dashboard of the user's whole scope counts the same alerts: keep its total
-    for the badge, so the six counts run once per change, not twice."""
-    version.store(_total_key(user, today), value)
+def remember_total(user, today, value, data_version):
+    """The dashboard counts the same alerts over the user's scope: keep its total for the
+    badge (computed under ``data_version``), so the six counts run once per change."""
+    version.store(_total_key(user, today), value, data_version)
 
 
 def _total_key(user, today):

@@ -7,7 +7,7 @@ editor view (403 for leaders). Each screen's reads live in ``selectors.py``.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -77,14 +77,27 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         self.object_list = self.get_queryset()
         return self.get_context_data()
 
+    # What a list depends on; anything else in the URL is ignored (and so cannot make
+    # new cache entries).
+    list_params = (*EnterpriseFilter.base_filters, "sort", "page")
+
     @cached_property
     def params(self):
-        params = self.request.GET.copy()
-        if "area" not in params:
+        """The list's parameters, normalised. The cache keys and every link in the body
+        (sorting, pages) are built from these, so a cached body's links mean the same
+        for whoever views it: the area is always explicit ("" for the whole scope)."""
+        user, given = self.request.user, self.request.GET
+        params = QueryDict(mutable=True)
+        for key in self.list_params:
+            values = [v for v in given.getlist(key) if v]
+            if values:
+                params.setlist(key, values)
+        if "area" not in given:
             # District users look at the area they chose last (remembered on the user).
-            area = self.request.user.current_area
-            if area is not None and area.pk != getattr(self.request.user, "area_id", None):
-                params["area"] = str(area.pk)
+            area = user.current_area
+            params["area"] = str(area.pk) if area and area.pk != user.area_id else ""
+        else:
+            params["area"] = given.get("area", "")
         return params
 
     def cache_key(self, *, leave_out=(), rendered=True):
@@ -92,7 +105,7 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         today) and the parameters but ``leave_out``; if ``rendered``, also the language
         and the user's right to edit (the empty list offers "add" to editors)."""
         user = self.request.user
-        params = sorted((k, v) for k, v in self.params.lists() if any(v) and k not in leave_out)
+        params = sorted((k, v) for k, v in self.params.lists() if k not in leave_out)
         parts = (scope_key(user), timezone.localdate(), params)
         if rendered:
             parts += (user.can_edit, get_language())
@@ -102,9 +115,7 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         self.filterset = EnterpriseFilter(
             self.params, queryset=super().get_queryset(), user=self.request.user
         )
-        self.sort = (
-            self.request.GET.get("sort") if self.request.GET.get("sort") in SORTS else "name"
-        )
+        self.sort = self.params.get("sort") if self.params.get("sort") in SORTS else "name"
         if not self.filterset.is_valid():
             return Enterprise.objects.none()
         return selectors.enterprise_list_ids(
@@ -124,8 +135,9 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
+        query = self.params.copy()
         query.pop("page", None)
+        context["query"] = query.urlencode()  # the pages' links
         query.pop("sort", None)
         context.update(
             filter=self.filterset,

@@ -14,6 +14,8 @@ class FileCache(FileBasedCache):
 
     This one counts the files on one ``set()`` in CULL_EVERY (default 100, per process),
     and culls the least recently written first: old data versions go before current ones.
+    So the directory may exceed MAX_ENTRIES by up to CULL_EVERY × workers files, and two
+    workers culling at once may remove more than 1 / CULL_FREQUENCY of it.
     """
 
     def __init__(self, dir, params):

@@ -66,6 +66,7 @@ class DashboardView(CachedBodyMixin, DashboardMixin, View):
         sel, request = self.sel, self.request
         return [
             scope_key(request.user),
+            request.user.area_id,  # admins share a scope; alert links depend on their area
             sel.area.pk,
             sel.day,
             sel.errors,

@@ -138,5 +138,5 @@ def alerts(user, area, dv=None):
     if value is None:
         value = figures.alert_counts(user, area, today)
         cache.set(key, value, TIMEOUT)
-        enterprise_alerts.remember_total(user, today, value[1])
+        enterprise_alerts.remember_total(user, today, value[1], dv)
     return value

@@ -154,3 +154,71 @@ def test_a_cached_enterprise_page_is_still_404_outside_the_scope(staff, stranger
     enterprise = EnterpriseFactory(community=shuicheng)
     assert client_for(staff).get(enterprise.get_absolute_url()).status_code == 200
     assert client_for(stranger).get(enterprise.get_absolute_url()).status_code == 404
+
+
+def sort_and_page_links(html):
+    return re.findall(r'href="(\?[^"]*(?:sort|page)=[^"]*)"', html)
+
+
+def test_a_shared_body_links_the_same_list_for_every_viewer(jiaonan, shuicheng, zhushan):
+    from accounts.models import User
+    from tests.factories import UserFactory
+
+    for i in range(55):
+        EnterpriseFactory(community=shuicheng, name=f"水城企业{i:02d}")
+    for i in range(5):
+        EnterpriseFactory(community=zhushan, name=f"珠山企业{i:02d}")
+    a = UserFactory(username="a", role=User.Role.STAFF, area=jiaonan, viewing_area=shuicheng)
+    b = UserFactory(username="b", role=User.Role.STAFF, area=jiaonan, viewing_area=zhushan)
+    client_for(a).get(LIST)  # A's remembered area; the body is cached
+    b_client = client_for(b)
+    html = b_client.get(LIST, {"area": shuicheng.pk}).content.decode()
+    links = sort_and_page_links(html)
+    assert links and all(f"area={shuicheng.pk}" in link for link in links), links
+    page2 = [link for link in links if "page=2" in link][0]
+    followed = main_of(b_client.get(LIST + page2.replace("&amp;", "&")))
+    assert "水城企业" in followed and "珠山企业" not in followed
+
+
+def test_unknown_parameters_do_not_make_new_bodies(staff, shuicheng):
+    EnterpriseFactory(community=shuicheng)
+    client = client_for(staff)
+    client.get(LIST, {"utm": "1"})
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST, {"utm": "2", "junk": "x"})
+    assert not [q for q in queries if "enterprises_enterprise" in q["sql"]]
+
+
+def test_the_version_is_read_before_the_record(staff, shuicheng, monkeypatch):
+    # Another request commits a change just after this one has read the record: the old
+    # record must not end up cached under the new data version.
+    import threading
+
+    from django.db import connection as conn
+    from django.db import connections
+
+    from enterprises.models import Enterprise
+    from enterprises.views import EnterpriseDetailView
+
+    enterprise = EnterpriseFactory(community=shuicheng, address="旧地址")
+    real, fired = EnterpriseDetailView.get_object, []
+
+    def other_request():
+        Enterprise.objects.filter(pk=enterprise.pk).update(address="新地址")  # commits
+        connections.close_all()
+
+    def get_object(self, queryset=None):
+        obj = real(self, queryset)
+        if not fired:
+            fired.append(1)
+            thread = threading.Thread(target=other_request)
+            thread.start()
+            thread.join()
+        return obj
+
+    monkeypatch.setattr(EnterpriseDetailView, "get_object", get_object)
+    # No request transaction, so SQLite lets the other connection write meanwhile.
+    monkeypatch.setitem(conn.settings_dict, "ATOMIC_REQUESTS", False)
+    client = client_for(staff)
+    client.get(enterprise.get_absolute_url())
+    assert "<dd>新地址</dd>" in client.get(enterprise.get_absolute_url()).content.decode()

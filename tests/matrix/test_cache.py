@@ -312,3 +312,50 @@ def test_the_dashboards_alerts_keep_the_badge(dataset, request, who, django_asse
     with django_assert_max_num_queries(1):  # the data version; no alert is counted again
         assert alerts.total(user) == scope_total
     assert scope_total == sum(a.count(user) for a in alerts.ALERTS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admins_with_different_areas_get_their_own_dashboard(dataset, district, jiaonan):
+    # Admins share the scope "all", but the alert rows link to the alert pages only for
+    # the admin whose own area is shown.
+    from django.core.cache import cache
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    def seen_by(user, fresh):
+        if fresh:
+            cache.clear()
+        client = Client()
+        client.force_login(user)
+        return dashboard_main(client, area=district.pk)
+
+    role = {"role": "admin"}
+    at_district = UserFactory(username="adm_district", area=district, **role)
+    at_street = UserFactory(username="adm_street", area=jiaonan, **role)
+    fresh = {u: seen_by(u, fresh=True) for u in (at_district, at_street)}
+    assert fresh[at_district] != fresh[at_street]
+    cache.clear()
+    for user in (at_district, at_street, at_district):
+        assert seen_by(user, fresh=False) == fresh[user]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_alert_total_is_never_newer_than_its_counts(
+    admin_user, district, shuicheng, monkeypatch
+):
+    # Outside a request (warm_dashboard) a change may commit while the alerts are counted:
+    # the total must be kept under the version read before counting, not after.
+    from enterprises import alerts
+
+    real = figures.alert_counts
+
+    def counted_then_changed(user, area, today):
+        value = real(user, area, today)
+        EnterpriseFactory(community=shuicheng, tracked_since=dt.date(2000, 1, 1))  # commits
+        return value
+
+    monkeypatch.setattr(figures, "alert_counts", counted_then_changed)
+    service.alerts(admin_user, district)
+    monkeypatch.setattr(figures, "alert_counts", real)
+    assert alerts.total(admin_user) == sum(alerts.counts(admin_user).values())

@@ -1,0 +1,13 @@
+from io import StringIO
+
+from django.core.cache import cache
+from django.core.management import call_command
+
+
+def test_clear_cache_empties_the_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.set("a-page", "old html")
+    out = StringIO()
+    call_command("clear_cache", stdout=out)
+    assert cache.get("a-page") is None
+    assert "Cache cleared." in out.getvalue()
