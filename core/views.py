@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -22,10 +23,11 @@ from .versioning import StaleEdit, save_with_version
 class CachedBodyMixin:
     """A page whose body is rendered once per data version (``audit.version``) and reused.
 
-    The body (``body_template_name``) is cached under ``body_key()``, which must name
-    everything it depends on besides the data: the user's scope and rights, the language,
-    the day, the parameters. The page around it (``template_name``: menu, user, CSRF
-    token, messages) is rendered per request, so keep per-request things out of the body.
+    The body (``body_template_name``) is cached under the language, the day and
+    ``body_key()``, which must name everything else it depends on besides the data: the
+    user's scope and rights, the parameters. The page around it (``template_name``: menu,
+    user, CSRF token, messages) is rendered per request, so keep per-request things out
+    of the body.
     """
 
     body_template_name = None
@@ -44,7 +46,8 @@ class CachedBodyMixin:
         raise NotImplementedError
 
     def page_with_body(self, **context):
-        key = version.key_of(self.body_template_name, *self.body_key())
+        today = timezone.localdate()
+        key = version.key_of(self.body_template_name, get_language(), today, *self.body_key())
         body = version.cached(f"body:{key}", self._render_body)
         return TemplateResponse(self.request, self.template_name, {"body": body, **context})
 

@@ -71,7 +71,7 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         return self.page_with_body()
 
     def body_key(self):
-        return [self.cache_key()]
+        return [scope_key(self.request.user), self.request.user.can_edit, self.params_but()]
 
     def body_context(self):
         self.object_list = self.get_queryset()
@@ -100,16 +100,9 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
             params["area"] = given.get("area", "")
         return params
 
-    def cache_key(self, *, leave_out=(), rendered=True):
-        """What a cached part depends on: the user's scope, the day (figures default to
-        today) and the parameters but ``leave_out``; if ``rendered``, also the language
-        and the user's right to edit (the empty list offers "add" to editors)."""
-        user = self.request.user
-        params = sorted((k, v) for k, v in self.params.lists() if k not in leave_out)
-        parts = (scope_key(user), timezone.localdate(), params)
-        if rendered:
-            parts += (user.can_edit, get_language())
-        return version.key_of(*parts)
+    def params_but(self, *left_out):
+        """The parameters but ``left_out``, in a fixed order: part of the cache keys."""
+        return sorted((k, v) for k, v in self.params.lists() if k not in left_out)
 
     def get_queryset(self):
         self.filterset = EnterpriseFilter(
@@ -125,7 +118,8 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         # The filtered ids and their count, cached under the data version too: a new page
         # of a list viewed before skips the filter SQL.
-        key = f"ent-list:{self.cache_key(leave_out=('page',), rendered=False)}"
+        user, today = self.request.user, timezone.localdate()
+        key = f"ent-list:{version.key_of(scope_key(user), today, self.params_but('page'))}"
         return VersionCachedPaginator(queryset, per_page, cache_key=key, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
@@ -143,7 +137,13 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
             filter=self.filterset,
             # The filter form is the same on every page of a list: rendered once per version.
             filter_form=version.cached(
-                f"ent-list-form:{self.cache_key(leave_out=('page', 'sort'))}",
+                "ent-list-form:"
+                + version.key_of(
+                    scope_key(self.request.user),
+                    get_language(),
+                    timezone.localdate(),
+                    self.params_but("page", "sort"),
+                ),
                 lambda: str(self.filterset.form),
             ),
             as_of=self.filterset.day,
@@ -170,8 +170,7 @@ class EnterpriseDetailView(CachedBodyMixin, ScopedDetailView):
         return self.page_with_body(object=self.object)
 
     def body_key(self):
-        user = self.request.user
-        return [self.object.pk, user.can_edit, get_language(), timezone.localdate()]
+        return [self.object.pk, self.request.user.can_edit]
 
     def body_context(self):
         return {"object": self.object, **selectors.enterprise_page(self.object)}

@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import View
@@ -71,8 +70,6 @@ class DashboardView(CachedBodyMixin, DashboardMixin, View):
             sel.day,
             sel.errors,
             request.GET.get("sort", ""),
-            get_language(),
-            _today(),
         ]
 
     def body_context(self):
