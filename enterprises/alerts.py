@@ -18,11 +18,11 @@ from audit import version
 
 from . import coverage
 from .models import (
+    Coverage,
     Enterprise,
     MembershipReturn,
     MembershipTransfer,
     PartyOrganization,
-    active_on,
 )
 
 
@@ -87,7 +87,7 @@ def joint_oversize(qs, today):
         .annotate(
             units=Count(
                 "coverages",
-                filter=active_on(today, "since", "until", prefix="coverages__"),
+                filter=Coverage.active_q(today, prefix="coverages__"),
                 distinct=True,
             )
         )

@@ -31,7 +31,6 @@ from .models import (
     MassOrganization,
     MembershipReturn,
     PartyOrganization,
-    active_on,
 )
 
 STANDALONE = "standalone"
@@ -63,8 +62,8 @@ def active_rows(day):
     Each is a queryset with an ``enterprise`` column. Organisation coverage needs both the
     coverage link and the organisation to be active.
     """
-    coverages = Coverage.objects.filter(active_on(day, "since", "until")).filter(
-        active_on(day, "established_on", "dissolved_on", prefix="organization__")
+    coverages = Coverage.objects.filter(Coverage.active_q(day)).filter(
+        PartyOrganization.active_q(day, prefix="organization__")
     )
     return {
         STANDALONE: coverages.filter(
@@ -73,8 +72,8 @@ def active_rows(day):
         JOINT: coverages.filter(organization__formation=PartyOrganization.Formation.JOINT),
         REGIONAL: coverages.filter(organization__formation=PartyOrganization.Formation.REGIONAL),
         "organization": coverages,  # any formation = standalone | joint | regional
-        "liaison": LiaisonAssignment.objects.filter(active_on(day, "start", "end")),
-        "mass": MassOrganization.objects.filter(active_on(day, "established_on", "dissolved_on")),
+        "liaison": LiaisonAssignment.objects.filter(LiaisonAssignment.active_q(day)),
+        "mass": MassOrganization.objects.active_on(day),
     }
 
 

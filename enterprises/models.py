@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
 from audit.models import AuditedModel
+from core.dated import DatedMixin, DatedQuerySet, future_date_errors
 
 from . import uscc
 
@@ -24,23 +25,6 @@ def add_years(day, years):
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-def active_on(day, start_field, end_field, prefix=""):
-    """Q: started on or before ``day`` and not ended on or before it (METRICS.md)."""
-    return Q(**{f"{prefix}{start_field}__lte": day}) & (
-        Q(**{f"{prefix}{end_field}__isnull": True}) | Q(**{f"{prefix}{end_field}__gt": day})
-    )
-
-
-def future_date_errors(instance, *names):
-    """{field: message} for each of these date fields that lies after today."""
-    today = timezone.localdate()
-    return {
-        name: _("This date cannot be in the future.")
-        for name in names
-        if getattr(instance, name) and getattr(instance, name) > today
-    }
 
 
 class Industry(models.TextChoices):
@@ -250,12 +234,7 @@ class Enterprise(AuditedModel):
         return self.returns.filter(reported_on__lte=day).order_by("-reported_on").first()
 
 
-class PartyOrganizationQuerySet(ScopedQuerySet):
-    def active_on(self, day):
-        return self.filter(active_on(day, "established_on", "dissolved_on"))
-
-
-class PartyOrganization(AuditedModel):
+class PartyOrganization(DatedMixin, AuditedModel):
     class Level(models.TextChoices):
         COMMITTEE = "committee", _("Party committee")
         GENERAL_BRANCH = "general_branch", _("General branch")
@@ -310,9 +289,12 @@ class PartyOrganization(AuditedModel):
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    objects = PartyOrganizationQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()
     scope_area_lookup = "area"
     audit_exclude = ("version",)
+    dated_fields = ("established_on", "dissolved_on")
+    end_may_equal_start = True
+    end_before_start_message = _("Dissolution cannot be before establishment.")
 
     class Meta:
         verbose_name = _("party organisation")
@@ -340,29 +322,22 @@ class PartyOrganization(AuditedModel):
         super().save(*args, **kwargs)
 
     def clean(self):
-        errors = {}
-        if self.dissolved_on and self.established_on and self.dissolved_on < self.established_on:
-            errors["dissolved_on"] = _("Dissolution cannot be before establishment.")
+        errors = self.dated_errors()
         if (
             self.last_election_on
             and self.established_on
             and (self.last_election_on < self.established_on)
         ):
             errors["last_election_on"] = _("The last term change cannot be before establishment.")
-        errors.update(
-            future_date_errors(self, "established_on", "dissolved_on", "last_election_on")
-        )
+        errors.update(future_date_errors(self, "last_election_on"))
         if self.parent_id and self.parent_id == self.pk:
             errors["parent"] = _("An organisation cannot be its own parent.")
         if errors:
             raise ValidationError(errors)
 
-    def is_active_on(self, day):
-        return self.established_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
-
     def active_coverages(self, day=None):
         day = day or timezone.localdate()
-        return self.coverages.filter(active_on(day, "since", "until"))
+        return self.coverages.filter(Coverage.active_q(day))
 
     @classmethod
     def level_for_members(cls, formal):
@@ -372,7 +347,7 @@ class PartyOrganization(AuditedModel):
         return None
 
 
-class Coverage(AuditedModel):
+class Coverage(DatedMixin, AuditedModel):
     """An organisation covers an enterprise from ``since`` until (not including) ``until``."""
 
     organization = models.ForeignKey(
@@ -387,9 +362,10 @@ class Coverage(AuditedModel):
     since = models.DateField(_("covered since"))
     until = models.DateField(_("covered until"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()
     scope_area_lookup = "enterprise__community"
     scope_area_is_community = True
+    dated_fields = ("since", "until")
 
     class Meta:
         verbose_name = _("coverage")
@@ -399,10 +375,6 @@ class Coverage(AuditedModel):
 
     def __str__(self):
         return f"{self.organization} → {self.enterprise}"
-
-    def clean(self):
-        if self.until and self.since and self.until <= self.since:
-            raise ValidationError({"until": _("The end must be after the start.")})
 
 
 class MembershipReturn(AuditedModel):
@@ -480,7 +452,7 @@ class Liaison(AuditedModel):
         return reverse("enterprises:liaison_detail", args=[self.pk])
 
 
-class LiaisonAssignment(AuditedModel):
+class LiaisonAssignment(DatedMixin, AuditedModel):
     liaison = models.ForeignKey(
         Liaison, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="assignments"
     )
@@ -493,7 +465,7 @@ class LiaisonAssignment(AuditedModel):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()
     scope_area_lookup = "enterprise__community"
     scope_area_is_community = True
 
@@ -506,15 +478,8 @@ class LiaisonAssignment(AuditedModel):
     def __str__(self):
         return f"{self.liaison} → {self.enterprise}"
 
-    def clean(self):
-        if self.end and self.start and self.end <= self.start:
-            raise ValidationError({"end": _("The end must be after the start.")})
-        errors = future_date_errors(self, "start")
-        if errors:
-            raise ValidationError(errors)
 
-
-class MassOrganization(AuditedModel):
+class MassOrganization(DatedMixin, AuditedModel):
     """工会 / 共青团 / 妇联 in an enterprise."""
 
     class Kind(models.TextChoices):
@@ -532,9 +497,12 @@ class MassOrganization(AuditedModel):
     established_on = models.DateField(_("established on"))
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = DatedQuerySet.as_manager()
     scope_area_lookup = "enterprise__community"
     scope_area_is_community = True
+    dated_fields = ("established_on", "dissolved_on")
+    end_may_equal_start = True
+    end_before_start_message = _("Dissolution cannot be before establishment.")
 
     class Meta:
         verbose_name = _("mass organisation")
@@ -544,14 +512,6 @@ class MassOrganization(AuditedModel):
 
     def __str__(self):
         return f"{self.enterprise} {self.get_kind_display()}"
-
-    def clean(self):
-        errors = {}
-        if self.dissolved_on and self.established_on and self.dissolved_on < self.established_on:
-            errors["dissolved_on"] = _("Dissolution cannot be before establishment.")
-        errors.update(future_date_errors(self, "established_on", "dissolved_on"))
-        if errors:
-            raise ValidationError(errors)
 
 
 class TransferQuerySet(ScopedQuerySet):

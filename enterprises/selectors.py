@@ -6,7 +6,7 @@ from django.utils import timezone
 from audit.history import history_of
 
 from . import alerts, coverage
-from .models import Enterprise, LiaisonAssignment, MembershipTransfer, active_on
+from .models import Coverage, Enterprise, LiaisonAssignment, MembershipTransfer
 from .services import organization_warnings
 
 
@@ -36,13 +36,13 @@ def enterprise_page(enterprise):
     returns = list(enterprise.returns.order_by("reported_on"))
     coverages = list(enterprise.coverages.select_related("organization").order_by("-since"))
     for c in coverages:
-        c.active = c.organization.is_active_on(today) and (c.until is None or c.until > today)
+        c.active = c.organization.is_active_on(today) and c.is_active_on(today)
     assignments = list(enterprise.liaison_assignments.select_related("liaison").order_by("-start"))
     for a in assignments:
-        a.active = a.start <= today and (a.end is None or a.end > today)
+        a.active = a.is_active_on(today)
     mass = list(enterprise.mass_organizations.order_by("kind", "-established_on"))
     for m in mass:
-        m.active = m.established_on <= today and (m.dissolved_on is None or m.dissolved_on > today)
+        m.active = m.is_active_on(today)
     return {
         "today": today,
         "state": state,
@@ -92,7 +92,7 @@ def organization_list(queryset, today):
         .annotate(
             units=Count(
                 "coverages",
-                filter=active_on(today, "since", "until", prefix="coverages__"),
+                filter=Coverage.active_q(today, prefix="coverages__"),
                 distinct=True,
             )
         )
@@ -106,7 +106,7 @@ def organization_page(organization, user):
         organization.coverages.select_related("enterprise__community").order_by("-since")
     )
     for c in coverages:
-        c.active = c.until is None or c.until > today
+        c.active = c.is_active_on(today)
     visible = set(
         Enterprise.objects.for_user(user)
         .filter(pk__in=[c.enterprise_id for c in coverages])
@@ -126,14 +126,14 @@ def organization_page(organization, user):
 
 def liaison_list(queryset, today):
     current = LiaisonAssignment.objects.filter(liaison=OuterRef("pk")).filter(
-        active_on(today, "start", "end")
+        LiaisonAssignment.active_q(today)
     )
     return (
         queryset.select_related("area")
         .annotate(
             enterprise_count=Count(
                 "assignments",
-                filter=active_on(today, "start", "end", prefix="assignments__"),
+                filter=LiaisonAssignment.active_q(today, prefix="assignments__"),
                 distinct=True,
             ),
             has_current=Exists(current),
@@ -151,7 +151,7 @@ def liaison_page(liaison, user):
         .order_by("-start")
     )
     for a in assignments:
-        a.active = a.start <= today and (a.end is None or a.end > today)
+        a.active = a.is_active_on(today)
     return {"today": today, "assignments": assignments, "history": history_of(liaison, limit=50)}
 
 

@@ -33,7 +33,7 @@ from enterprises.models import (
     LiaisonAssignment,
     MassOrganization,
     MembershipReturn,
-    active_on,
+    PartyOrganization,
 )
 
 from . import columns as cols
@@ -202,8 +202,8 @@ def _facts(enterprises, day):
     orgs, returns, liaisons, mass = {}, {}, defaultdict(list), defaultdict(list)
     coverages = (
         Coverage.objects.filter(enterprise__in=enterprises)
-        .filter(active_on(day, "since", "until"))
-        .filter(active_on(day, "established_on", "dissolved_on", prefix="organization__"))
+        .filter(Coverage.active_q(day))
+        .filter(PartyOrganization.active_q(day, prefix="organization__"))
         .values_list(
             "enterprise_id",
             "organization__formation",
@@ -226,7 +226,7 @@ def _facts(enterprises, day):
         returns.setdefault(row[0], row)
     assignments = (
         LiaisonAssignment.objects.filter(enterprise__in=enterprises)
-        .filter(active_on(day, "start", "end"))
+        .filter(LiaisonAssignment.active_q(day))
         .order_by("start", "pk")
         .values_list("enterprise_id", "liaison__name")
     )
@@ -310,7 +310,7 @@ def organization_table(queryset, day=None):
     queryset = queryset.select_related("area__parent__parent").prefetch_related(
         Prefetch(
             "coverages",
-            queryset=Coverage.objects.filter(active_on(day, "since", "until"))
+            queryset=Coverage.objects.filter(Coverage.active_q(day))
             .select_related("enterprise")
             .order_by("enterprise__name"),
             to_attr="current_coverages",
@@ -352,7 +352,7 @@ def liaison_table(queryset, day=None):
     queryset = queryset.select_related("area__parent__parent").prefetch_related(
         Prefetch(
             "assignments",
-            queryset=LiaisonAssignment.objects.filter(active_on(day, "start", "end"))
+            queryset=LiaisonAssignment.objects.filter(LiaisonAssignment.active_q(day))
             .select_related("enterprise")
             .order_by("enterprise__name"),
             to_attr="current_assignments",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core.dated import holds_on
 from enterprises.models import (
     Coverage,
     Liaison,
@@ -17,7 +18,6 @@ from enterprises.models import (
     MassOrganization,
     MembershipReturn,
     PartyOrganization,
-    active_on,
 )
 
 from . import columns as cols
@@ -54,9 +54,7 @@ def current_mass(organizations, kind, day):
     active = [
         m
         for m in organizations
-        if m.kind == kind
-        and m.established_on <= day
-        and (m.dissolved_on is None or m.dissolved_on > day)
+        if m.kind == kind and holds_on(m.established_on, m.dissolved_on, day)
     ]
     return max(active, key=lambda m: (m.established_on, m.pk), default=None)
 
@@ -108,7 +106,7 @@ class FactPlanner:
                 ids,
                 lambda c: (
                     LiaisonAssignment.objects.filter(enterprise_id__in=c)
-                    .filter(active_on(today, "start", "end"))
+                    .filter(LiaisonAssignment.active_q(today))
                     .order_by("start")
                     .values_list("enterprise_id", "liaison__name")
                 ),
@@ -126,8 +124,8 @@ class FactPlanner:
             ids,
             lambda c: (
                 Coverage.objects.filter(enterprise_id__in=c)
-                .filter(active_on(today, "since", "until"))
-                .filter(active_on(today, "established_on", "dissolved_on", prefix="organization__"))
+                .filter(Coverage.active_q(today))
+                .filter(PartyOrganization.active_q(today, prefix="organization__"))
                 .select_related("organization")
                 .order_by()
             ),
@@ -153,7 +151,7 @@ class FactPlanner:
             candidates,
             lambda c: (
                 Coverage.objects.filter(organization_id__in=c)
-                .filter(active_on(today, "since", "until"))
+                .filter(Coverage.active_q(today))
                 .values_list("organization_id", "enterprise_id")
             ),
         ):
