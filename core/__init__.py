@@ -1,1 +1,2 @@
-"""Small shared building blocks (forms, views) used by every domain app. Not an app."""
+"""The kit every part of the matrix plugs into: registries, scoped views, filters, tables,
+dated facts, exports. See docs/ARCHITECTURE.md."""

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from core import registry
+
 from . import views
 
 urlpatterns = [
@@ -9,8 +11,14 @@ urlpatterns = [
     path("dashboard/", include("matrix.dashboard.urls")),
     path("api/matrix/summary/", views.summary_api, name="api_summary"),
     path("accounts/", include("accounts.urls")),
-    path("enterprises/", include("enterprises.urls")),
     path("ledger/", include("ledger.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
+]
+
+# Each part of the matrix (core/registry.py) is mounted at its own prefix.
+urlpatterns += [
+    path(part.url_prefix, include(f"{part.app_label}.urls"))
+    for part in registry.parts()
+    if part.url_prefix
 ]

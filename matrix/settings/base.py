@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "audit",
     "areas",
     "accounts",
+    "core",
     "enterprises",
     "partnerships",
     "ledger",

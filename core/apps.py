@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The kit every part of the matrix plugs into (docs/ARCHITECTURE.md). An app so that
+    it can own the models every part shares (attachments) and its templates."""
+
+    name = "core"
+    verbose_name = _("Shared building blocks")
