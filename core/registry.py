@@ -31,6 +31,7 @@ class Part:
     alerts: tuple = ()  # core.alerts.Alert
     tables: tuple = ()  # core.tables.Table: the part's lists and their exports
     sheets: tuple = ()  # ledger sheet specs (imports)
+    tabs_template: str = ""  # the part's tabs, shown on its kit pages (alerts)
     app_label: str = field(default="", compare=False)
 
 

@@ -6,8 +6,7 @@ editor view (403 for leaders). Each screen's reads live in ``selectors.py``.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +27,11 @@ from core.views import (
     ScopedDetailView,
     ScopedListView,
     ScopedQuerysetMixin,
+    TableListView,
     VersionedUpdateView,
 )
 
-from . import alerts, selectors, services
+from . import selectors, services, tables
 from .filters import SORTS, EnterpriseFilter
 from .forms import (
     ArchiveForm,
@@ -356,34 +356,12 @@ class AssignmentEndView(_EndView):
 # Party organisations
 
 
-class OrganizationListView(ScopedListView):
-    model = PartyOrganization
-    template_name = "enterprises/organization_list.html"
-
-    def get_queryset(self):
-        today = timezone.localdate()
-        qs = selectors.organization_list(super().get_queryset(), today)
-        params = self.request.GET
-        if params.get("q"):
-            qs = qs.filter(Q(name__contains=params["q"]) | Q(secretary__contains=params["q"]))
-        if params.get("formation") in PartyOrganization.Formation.values:
-            qs = qs.filter(formation=params["formation"])
-        if params.get("level") in PartyOrganization.Level.values:
-            qs = qs.filter(level=params["level"])
-        if params.get("state") == "dissolved":
-            qs = qs.exclude(dissolved_on__isnull=True)
-        elif params.get("state") != "all":
-            qs = qs.filter(dissolved_on__isnull=True)
-        if params.get("red_sail") == "1":
-            qs = qs.filter(red_sail=True)
-        return qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            formations=PartyOrganization.Formation.choices,
-            levels=PartyOrganization.Level.choices,
-            **kwargs,
-        )
+class OrganizationListView(TableListView):
+    table_class = tables.OrganizationTable
+    tabs_template, tab = "enterprises/_tabs.html", "organizations"
+    create_url_name = "enterprises:organization_create"
+    create_label = gettext_lazy("New party organisation")
+    empty_text = gettext_lazy("No party organisation is recorded yet.")
 
 
 class OrganizationDetailView(ScopedDetailView):
@@ -512,21 +490,12 @@ class CoverageEndView(_EndView):
 # Liaisons
 
 
-class LiaisonListView(ScopedListView):
-    model = Liaison
-    template_name = "enterprises/liaison_list.html"
-
-    def get_queryset(self):
-        qs = selectors.liaison_list(super().get_queryset(), timezone.localdate())
-        if self.request.GET.get("q"):
-            q = self.request.GET["q"]
-            qs = qs.filter(Q(name__contains=q) | Q(unit__contains=q) | Q(phone__contains=q))
-        if self.request.GET.get("kind") in Liaison.Kind.values:
-            qs = qs.filter(kind=self.request.GET["kind"])
-        return qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(kinds=Liaison.Kind.choices, **kwargs)
+class LiaisonListView(TableListView):
+    table_class = tables.LiaisonTable
+    tabs_template, tab = "enterprises/_tabs.html", "liaisons"
+    create_url_name = "enterprises:liaison_create"
+    create_label = gettext_lazy("New liaison")
+    empty_text = gettext_lazy("No liaison is recorded yet.")
 
 
 class LiaisonDetailView(ScopedDetailView):
@@ -560,23 +529,12 @@ class LiaisonUpdateView(RecordUpdateView):
 # Membership transfers
 
 
-class TransferListView(ScopedListView):
-    model = MembershipTransfer
-    template_name = "enterprises/transfer_list.html"
-
-    def get_queryset(self):
-        qs = selectors.transfer_list(super().get_queryset(), timezone.localdate())
-        status = self.request.GET.get("status")
-        if status in MembershipTransfer.Status.values:
-            qs = qs.filter(status=status)
-        elif status == "overdue":
-            qs = qs.overdue()
-        if self.request.GET.get("q"):
-            qs = qs.filter(member_name__contains=self.request.GET["q"])
-        return qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(statuses=MembershipTransfer.Status.choices, **kwargs)
+class TransferListView(TableListView):
+    table_class = tables.TransferTable
+    tabs_template, tab = "enterprises/_tabs.html", "transfers"
+    create_url_name = "enterprises:transfer_create"
+    create_label = gettext_lazy("New membership transfer")
+    empty_text = gettext_lazy("No membership transfer is recorded yet.")
 
 
 class TransferDetailView(ScopedDetailView):
@@ -607,33 +565,3 @@ class TransferUpdateView(RecordUpdateView):
     form_class = TransferForm
     page_title = gettext_lazy("Edit membership transfer")
     success_text = gettext_lazy("Membership transfer saved.")
-
-
-# ---------------------------------------------------------------------------
-# Alerts
-
-
-class AlertIndexView(ScopedQuerysetMixin, TemplateView):
-    template_name = "enterprises/alert_index.html"
-
-    def get_context_data(self, **kwargs):
-        counts = alerts.counts(self.request.user)
-        rows = [(alert, counts[alert.key]) for alert in alerts.ALERTS]
-        return super().get_context_data(rows=rows, **kwargs)
-
-
-class AlertListView(ScopedListView):
-    template_name = "enterprises/alert_list.html"
-
-    @cached_property
-    def alert(self):
-        try:
-            return alerts.BY_KEY[self.kwargs["key"]]
-        except KeyError:
-            raise Http404 from None
-
-    def get_queryset(self):
-        return selectors.alert_rows(self.alert, self.request.user)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(alert=self.alert, **kwargs)
