@@ -19,14 +19,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from areas import tree
+from areas.forms import AreaChoiceField
 from areas.models import Area
 
 from .forms import DateInput
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return tree.label(obj)
 
 
 class AreaFilter(django_filters.ModelChoiceFilter):

@@ -89,6 +89,7 @@ class TableListView(ScopedQuerysetMixin, TemplateView):
     create_url_name = ""
     create_label = gettext_lazy("New")
     empty_text = ""
+    no_match_text = ""
 
     @cached_property
     def table(self):
@@ -130,6 +131,7 @@ class TableListView(ScopedQuerysetMixin, TemplateView):
             create_url=create_url,
             create_label=self.create_label,
             empty_text=self.empty_text,
+            no_match_text=self.no_match_text,
             export_kind=self.table.kind,
             **kwargs,
         )

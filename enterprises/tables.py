@@ -240,6 +240,24 @@ class TransferTable(Table):
 # columns), so that export → import finds every row unchanged.
 
 
+def _coverage_tag(e):
+    from .templatetags.enterprise_tags import state_tag
+
+    return state_tag(e.coverage_state)
+
+
+def _formal(e):
+    return _("No return") if e.formal is None else e.formal
+
+
+def _status(e):
+    if e.archived_at:
+        return tag(_("Archived"), "bad")
+    if e.status != Enterprise.Status.OPERATING:
+        return tag(f"{e.get_status_display()} {e.status_date:%Y-%m-%d}")
+    return e.get_status_display()
+
+
 class EnterpriseTable(Table):
     kind = "enterprises"
     title = _("Enterprises")
@@ -247,15 +265,26 @@ class EnterpriseTable(Table):
     model = Enterprise
     filterset_class = filters.EnterpriseFilter
     default_sort = "name"
+    # The list page's columns; its rows come annotated from selectors.enterprise_rows.
     columns = [
-        Column(key, label, sort=order)
-        for key, label, order in (
-            ("name", _("Name"), ("name", "pk")),
-            ("uscc", _("USCC"), ("uscc",)),
-            ("community", _("Community"), ("community__name", "name")),
-            ("tracked_since", _("Tracked since"), ("tracked_since", "pk")),
-            ("employees", _("Employees"), ("employees", "pk")),
-        )
+        Column("name", _("Name"), sort=filters.SORTS["name"], link=True, role=TITLE),
+        Column(
+            "uscc",
+            _("USCC"),
+            sort=filters.SORTS["uscc"],
+            role=HIDE,
+            html=lambda e: format_html("<code>{}</code>", e.uscc),
+        ),
+        Column(
+            "community", _("Community"), value="community.name", sort=filters.SORTS["community"]
+        ),
+        Column("coverage", _("Coverage"), value="coverage_state", html=_coverage_tag, role=TAG),
+        Column(
+            "formal", _("Formal members"), value=_formal, num=True, sort=filters.SORTS["formal"]
+        ),
+        Column("has_liaison", _("Liaison"), role=HIDE),
+        Column("employees", _("Employees"), num=True, sort=filters.SORTS["employees"], role=HIDE),
+        Column("status", _("Status"), value="get_status_display", html=_status, role=TAG),
     ]
 
     def filterset(self, params, user, request=None):

@@ -8,17 +8,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from accounts.permissions import EditorRequiredMixin
 from areas.scoping import scope_key
 from audit import version
 from core.paginator import VersionCachedPaginator
+from core.record_views import (
+    RecordArchiveView,
+    RecordDeleteView,
+    RecordEndView,
+    RecordRestoreView,
+)
+from core.tables import Listing, Sorted
 from core.views import (
     CachedBodyMixin,
     ParentMixin,
@@ -34,10 +41,8 @@ from core.views import (
 from . import selectors, services, tables
 from .filters import SORTS, EnterpriseFilter
 from .forms import (
-    ArchiveForm,
     AssignmentForm,
     CoverageAddForm,
-    EndForm,
     EnterpriseForm,
     LiaisonForm,
     MassOrganizationForm,
@@ -63,6 +68,7 @@ from .models import (
 
 class EnterpriseListView(CachedBodyMixin, ScopedListView):
     model = Enterprise
+    table = tables.EnterpriseTable()
     template_name = "enterprises/enterprise_list.html"
     # The body (filters, count, rows, pages): the same lists are viewed again and again.
     body_template_name = "enterprises/_enterprise_list_body.html"
@@ -133,6 +139,16 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         query.pop("page", None)
         context["query"] = query.urlencode()  # the pages' links
         query.pop("sort", None)
+        table = self.table
+        sort = getattr(self, "sort", "name")
+        context["listing"] = Listing(
+            table,
+            self.filterset,
+            Sorted(sort.lstrip("-"), sort.startswith("-")),
+            context["page_obj"],
+            self.params,
+            [table.card(row) for row in context["object_list"]],
+        )
         context.update(
             filter=self.filterset,
             # The filter form is the same on every page of a list: rendered once per version.
@@ -195,47 +211,36 @@ class EnterpriseUpdateView(VersionedUpdateView):
         return _("Edit %(name)s") % {"name": self.object}
 
 
-class EnterpriseArchiveView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):
+class EnterpriseArchiveView(RecordArchiveView):
     """Archive (soft delete) a record entered by mistake, after confirmation."""
 
     model = Enterprise
-    form_class = ArchiveForm
-    template_name = "enterprises/enterprise_archive.html"
+    page_title = gettext_lazy("Archive enterprise")
+    success_url = reverse_lazy("enterprises:list")
+    explanation = gettext_lazy(
+        "Use this only for a record entered by mistake (for example twice). An enterprise "
+        "that closed is not archived: edit its status and give the date instead."
+    )
 
-    @cached_property
-    def object(self):
-        return get_object_or_404(self.get_queryset().live(), pk=self.kwargs["pk"])
+    def get_object_queryset(self):
+        return self.get_queryset().live()
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
 
-    def form_valid(self, form):
-        services.enterprise_archive(enterprise=self.object, reason=form.cleaned_data["reason"])
-        messages.success(
-            self.request,
-            _("%(name)s archived. It no longer counts anywhere; you can restore it.")
-            % {"name": self.object},
-        )
-        return redirect("enterprises:list")
+    def archive(self, record, reason):
+        services.enterprise_archive(enterprise=record, reason=reason)
 
 
-class EnterpriseRestoreView(EditorRequiredMixin, ScopedQuerysetMixin, TemplateView):
+class EnterpriseRestoreView(RecordRestoreView):
     model = Enterprise
-    template_name = "enterprises/enterprise_restore.html"
+    page_title = gettext_lazy("Restore enterprise")
 
-    @cached_property
-    def object(self):
-        return get_object_or_404(
-            self.get_queryset().filter(archived_at__isnull=False), pk=self.kwargs["pk"]
-        )
+    def get_object_queryset(self):
+        return self.get_queryset().filter(archived_at__isnull=False)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
-
-    def post(self, request, pk):
-        services.enterprise_restore(enterprise=self.object)
-        messages.success(request, _("%(name)s restored.") % {"name": self.object})
-        return redirect(self.object)
+    def restore(self, record):
+        services.enterprise_restore(enterprise=record)
 
 
 # ---------------------------------------------------------------------------
@@ -266,26 +271,15 @@ class ReturnUpdateView(EnterpriseChildUpdateView):
     success_text = gettext_lazy("Membership return saved.")
 
 
-class ReturnDeleteView(EditorRequiredMixin, ScopedQuerysetMixin, TemplateView):
+class ReturnDeleteView(RecordDeleteView):
     model = MembershipReturn
-    template_name = "enterprises/confirm_delete.html"
+    done_text = gettext_lazy("Membership return deleted.")
 
-    @cached_property
-    def object(self):
-        return get_object_or_404(
-            self.get_queryset().select_related("enterprise"), pk=self.kwargs["pk"]
-        )
+    def get_object_queryset(self):
+        return self.get_queryset().select_related("enterprise")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            object=self.object, cancel_url=self.object.enterprise.get_absolute_url(), **kwargs
-        )
-
-    def post(self, request, pk):
-        enterprise = self.object.enterprise
-        self.object.delete()
-        messages.success(request, _("Membership return deleted."))
-        return redirect(enterprise)
+    def get_success_url(self):
+        return self.object.enterprise.get_absolute_url()
 
 
 class AssignmentCreateView(ParentMixin, RecordCreateView):
@@ -309,43 +303,8 @@ class MassOrganizationUpdateView(EnterpriseChildUpdateView):
     success_text = gettext_lazy("Mass organisation saved.")
 
 
-class _EndView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):
-    """End a dated relationship (coverage or liaison assignment) on a chosen day."""
-
-    form_class = EndForm
-    template_name = "includes/record_form.html"
-    start_field = "since"
-    end_field = "until"
-
-    @cached_property
-    def object(self):
-        return get_object_or_404(
-            self.get_queryset().filter(**{f"{self.end_field}__isnull": True}),
-            pk=self.kwargs["pk"],
-        )
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "start": getattr(self.object, self.start_field)}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title=self.page_title,
-            parent=self.object,
-            cancel_url=self.get_success_url(),
-            submit_label=_("End"),
-            **kwargs,
-        )
-
-    def form_valid(self, form):
-        setattr(self.object, self.end_field, form.cleaned_data["until"])
-        self.object.save(update_fields=[self.end_field])
-        messages.success(self.request, _("Ended on %(day)s.") % {"day": form.cleaned_data["until"]})
-        return redirect(self.get_success_url())
-
-
-class AssignmentEndView(_EndView):
+class AssignmentEndView(RecordEndView):
     model = LiaisonAssignment
-    start_field, end_field = "start", "end"
     page_title = gettext_lazy("End liaison assignment")
 
     def get_success_url(self):
@@ -362,6 +321,7 @@ class OrganizationListView(TableListView):
     create_url_name = "enterprises:organization_create"
     create_label = gettext_lazy("New party organisation")
     empty_text = gettext_lazy("No party organisation is recorded yet.")
+    no_match_text = gettext_lazy("No party organisations match these filters.")
 
 
 class OrganizationDetailView(ScopedDetailView):
@@ -478,12 +438,15 @@ class CoverageAddView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):
         return redirect(self.organization)
 
 
-class CoverageEndView(_EndView):
+class CoverageEndView(RecordEndView):
     model = Coverage
     page_title = gettext_lazy("End coverage")
 
     def get_success_url(self):
         return self.object.organization.get_absolute_url()
+
+    def end(self, record, day):
+        services.coverage_end(coverage=record, until=day)
 
 
 # ---------------------------------------------------------------------------
@@ -496,6 +459,7 @@ class LiaisonListView(TableListView):
     create_url_name = "enterprises:liaison_create"
     create_label = gettext_lazy("New liaison")
     empty_text = gettext_lazy("No liaison is recorded yet.")
+    no_match_text = gettext_lazy("No liaisons match these filters.")
 
 
 class LiaisonDetailView(ScopedDetailView):
@@ -535,6 +499,7 @@ class TransferListView(TableListView):
     create_url_name = "enterprises:transfer_create"
     create_label = gettext_lazy("New membership transfer")
     empty_text = gettext_lazy("No membership transfer is recorded yet.")
+    no_match_text = gettext_lazy("No membership transfers match these filters.")
 
 
 class TransferDetailView(ScopedDetailView):
