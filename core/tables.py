@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -76,7 +75,7 @@ def shown(value):
     if isinstance(value, dt.date):
         return date_format(value, "Y-m-d")
     if isinstance(value, int):
-        return intcomma(value)
+        return f"{value:,}"
     return str(value)
 
 
