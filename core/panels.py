@@ -64,6 +64,13 @@ class Panel:
     def json(self, ctx, figures):
         return {}
 
+    def numbers(self, ctx, figures):
+        """[(key, label, value, JSON path)] of the figures the panel shows: its page marks
+        each with ``data-figure="<key>"``, its export has a row (label, value), and the
+        summary has the value at the path. The registry contract test holds every panel
+        to it (tests/test_registry_contracts.py)."""
+        raise NotImplementedError
+
     @property
     def summary_key(self):
         return self.key if self.json_key is None else self.json_key

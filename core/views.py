@@ -68,6 +68,41 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     pass
 
 
+class RecordDetailView(ScopedDetailView):
+    """A record's page from its facts (``core.tables.Column``s, as a list's columns): a
+    list of facts, the buttons to edit / end / delete it for editors, and its history
+    (``templates/core/record_detail.html``). ``actions`` are (label, URL name, style)
+    of views that take the record's pk; ``tabs_template`` the part's tabs."""
+
+    template_name = "core/record_detail.html"
+    facts = ()
+    actions = ()
+    tabs_template = ""
+    tab = ""
+
+    def get_context_data(self, **kwargs):
+        from audit.history import history_of
+
+        obj = self.object
+        actions = [
+            (label, reverse(name, args=[obj.pk]), style)
+            for label, name, style in self.actions
+            if self.action_applies(name, obj)
+        ]
+        return super().get_context_data(
+            facts=[(column.label, column.cell(obj)) for column in self.facts],
+            actions=actions,
+            history=history_of(obj, limit=50),
+            tabs_template=self.tabs_template,
+            tab=self.tab,
+            **kwargs,
+        )
+
+    def action_applies(self, url_name, obj):
+        """Whether an action is offered for this record (e.g. "end" only while open)."""
+        return True
+
+
 class ScopedListView(ScopedQuerysetMixin, ListView):
     paginate_by = 50
 

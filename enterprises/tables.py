@@ -44,6 +44,7 @@ def _organization_tags(o):
 
 class OrganizationTable(Table):
     kind = "organizations"
+    list_url_name = "enterprises:organization_list"
     title = _("Party organisations")
     model = PartyOrganization
     filterset_class = filters.OrganizationFilter
@@ -105,6 +106,7 @@ class OrganizationTable(Table):
 
 class LiaisonTable(Table):
     kind = "liaisons"
+    list_url_name = "enterprises:liaison_list"
     title = _("Liaisons")
     model = Liaison
     filterset_class = filters.LiaisonFilter
@@ -183,6 +185,7 @@ def _transfer_status(t):
 
 class TransferTable(Table):
     kind = "transfers"
+    list_url_name = "enterprises:transfer_list"
     title = _("Membership transfers")
     model = MembershipTransfer
     filterset_class = filters.TransferFilter
@@ -260,6 +263,7 @@ def _status(e):
 
 class EnterpriseTable(Table):
     kind = "enterprises"
+    list_url_name = "enterprises:list"
     title = _("Enterprises")
     export_title = "企业台账"
     model = Enterprise

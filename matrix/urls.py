@@ -24,9 +24,9 @@ urlpatterns = [
 
 def part_urls(part):
     """A part's own URLs and the kit's pages for it (alerts), in the part's namespace."""
-    module = import_module(f"{part.app_label}.urls")
+    module = import_module(f"{part.module}.urls")
     patterns = [*module.urlpatterns, *core_urls.part_patterns(part)]
-    return include((patterns, module.app_name))
+    return include((patterns, part.app_label))
 
 
 # Each part of the matrix (core/registry.py) is mounted at its own prefix.

@@ -216,4 +216,10 @@ def make_in_street(model, street):
             user=UserFactory(area=street), file_name="台账.xlsx"
         ),
     }
+    if model not in makers:
+        # A part keeps its own makers in tests/<app label>/factories.py.
+        from importlib import import_module
+
+        module = import_module(f"tests.{model._meta.app_label}.factories")
+        return module.make_in_street(model, street)
     return makers[model]()

@@ -452,6 +452,35 @@ class CoveragePanel(Panel):
         sheet.add([str(DEFINITIONS["trend"])])
         return sheet
 
+    def numbers(self, ctx, figs):
+        data = headline(ctx, figs)
+        return [
+            ("operating", OPERATING_LABEL, data["operating"]["count"], ["operating"]),
+            *(
+                (c["key"], c["label"], c["count"], ["coverage", c["key"], "count"])
+                for c in data["coverage"]
+            ),
+            *(
+                (b["key"], b["label"], b["count"], ["member_bands", b["key"]])
+                for b in data["bands"]
+            ),
+            ("should_form", SHOULD_FORM_LABEL, data["should_form"]["count"], ["should_form"]),
+            *((m["key"], m["label"], m["value"], ["members", m["key"]]) for m in data["members"]),
+            *((m["key"], m["label"], m["count"], ["mass_orgs", m["key"]]) for m in data["mass"]),
+            (
+                "organizations_formed",
+                LABELS["organizations_formed"],
+                data["organizations_formed"],
+                ["organizations_formed_this_year"],
+            ),
+            (
+                "members_added",
+                LABELS["members_added"],
+                data["members_added"],
+                ["members_added_this_year"],
+            ),
+        ]
+
     # -- the JSON summary ----------------------------------------------------
 
     def json(self, ctx, figs):
