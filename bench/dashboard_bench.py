@@ -30,8 +30,8 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from areas.models import Area  # noqa: E402
 from audit import version as data_version  # noqa: E402
-from enterprises.models import Enterprise  # noqa: E402
 from enterprises.dashboard import figures, service  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
 
 SKIP = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
 

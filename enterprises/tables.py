@@ -27,6 +27,23 @@ def tag(text, css=""):
     return format_html('<span class="tag {}">{}</span>', css, text)
 
 
+def with_current(queryset, relation, model, day, *, count_as):
+    """Each row's dated facts (``relation``) in force at ``day``: their number as
+    ``count_as`` and the facts, with their enterprise, as ``current_<relation>``."""
+    active = model.active_q(day, prefix=f"{relation}__")
+    return queryset.annotate(
+        **{count_as: Count(relation, filter=active, distinct=True)}
+    ).prefetch_related(
+        Prefetch(
+            relation,
+            queryset=model.objects.filter(model.active_q(day))
+            .select_related("enterprise")
+            .order_by("enterprise__name"),
+            to_attr=f"current_{relation}",
+        )
+    )
+
+
 # ---------------------------------------------------------------------------
 # Party organisations
 
@@ -81,23 +98,8 @@ class OrganizationTable(Table):
     ]
 
     def prepare(self, queryset, day):
-        return (
-            queryset.select_related("area__parent__parent", "parent")
-            .annotate(
-                units=Count(
-                    "coverages", filter=Coverage.active_q(day, prefix="coverages__"), distinct=True
-                )
-            )
-            .prefetch_related(
-                Prefetch(
-                    "coverages",
-                    queryset=Coverage.objects.filter(Coverage.active_q(day))
-                    .select_related("enterprise")
-                    .order_by("enterprise__name"),
-                    to_attr="current_coverages",
-                )
-            )
-        )
+        queryset = queryset.select_related("area__parent__parent", "parent")
+        return with_current(queryset, "coverages", Coverage, day, count_as="units")
 
 
 # ---------------------------------------------------------------------------
@@ -148,24 +150,9 @@ class LiaisonTable(Table):
     ]
 
     def prepare(self, queryset, day):
-        return (
-            queryset.select_related("area__parent__parent")
-            .annotate(
-                enterprise_count=Count(
-                    "assignments",
-                    filter=LiaisonAssignment.active_q(day, prefix="assignments__"),
-                    distinct=True,
-                )
-            )
-            .prefetch_related(
-                Prefetch(
-                    "assignments",
-                    queryset=LiaisonAssignment.objects.filter(LiaisonAssignment.active_q(day))
-                    .select_related("enterprise")
-                    .order_by("enterprise__name"),
-                    to_attr="current_assignments",
-                )
-            )
+        queryset = queryset.select_related("area__parent__parent")
+        return with_current(
+            queryset, "assignments", LiaisonAssignment, day, count_as="enterprise_count"
         )
 
 

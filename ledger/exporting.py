@@ -16,7 +16,7 @@ import datetime as dt
 import tempfile
 from collections import defaultdict, namedtuple
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -211,133 +211,6 @@ def ledger_row(e, org, latest, liaisons, mass, day, ambiguous, labels):
         values[key] = current.established_on if current else None
     # An empty cell rather than "": the same on re-import, and smaller files.
     return [values.get(c.key) if values.get(c.key) != "" else None for c in cols.COLUMNS]
-
-
-# ---------------------------------------------------------------------------
-# Organisations, liaisons, transfers (the list pages' columns, in the interface language)
-
-
-def yes_no(value):
-    return _("Yes") if value else _("No")
-
-
-def organization_table(queryset, day=None):
-    day = day or timezone.localdate()
-    headers = [
-        _("Name"),
-        _("Level"),
-        _("Formation"),
-        _("Area"),
-        _("Secretary"),
-        _("Units covered"),
-        _("Covered enterprises"),
-        _("Established"),
-        _("Dissolved"),
-        _("Last term change"),
-        _("Next term change"),
-        _("红帆支部"),
-    ]
-    queryset = queryset.select_related("area__parent__parent").prefetch_related(
-        Prefetch(
-            "coverages",
-            queryset=Coverage.objects.filter(Coverage.active_q(day))
-            .select_related("enterprise")
-            .order_by("enterprise__name"),
-            to_attr="current_coverages",
-        )
-    )
-
-    def rows():
-        for o in queryset.iterator(chunk_size=2000):
-            yield [
-                o.name,
-                o.get_level_display(),
-                o.get_formation_display(),
-                o.area.path_names,
-                o.secretary,
-                len(o.current_coverages),
-                "、".join(c.enterprise.name for c in o.current_coverages),
-                o.established_on,
-                o.dissolved_on,
-                o.last_election_on,
-                o.next_election_due,
-                yes_no(o.red_sail),
-            ]
-
-    return headers, rows()
-
-
-def liaison_table(queryset, day=None):
-    day = day or timezone.localdate()
-    headers = [
-        _("Name"),
-        _("Kind"),
-        _("Work unit"),
-        _("Phone"),
-        _("Area"),
-        _("In service"),
-        _("Enterprises now"),
-        _("Enterprises"),
-    ]
-    queryset = queryset.select_related("area__parent__parent").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=LiaisonAssignment.objects.filter(LiaisonAssignment.active_q(day))
-            .select_related("enterprise")
-            .order_by("enterprise__name"),
-            to_attr="current_assignments",
-        )
-    )
-
-    def rows():
-        for x in queryset.iterator(chunk_size=2000):
-            names = list(dict.fromkeys(a.enterprise.name for a in x.current_assignments))
-            yield [
-                x.name,
-                x.get_kind_display(),
-                x.unit,
-                x.phone,
-                x.area.path_names,
-                yes_no(x.active),
-                len(names),
-                "、".join(names),
-            ]
-
-    return headers, rows()
-
-
-def transfer_table(queryset):
-    headers = [
-        _("Member"),
-        _("From"),
-        _("To"),
-        _("Enterprise"),
-        _("Started"),
-        _("Due"),
-        _("Completed"),
-        _("Status"),
-        _("Overdue"),
-        _("Handled by"),
-        _("Notes"),
-    ]
-
-    def rows():
-        for t in queryset.select_related("to_organization", "enterprise").iterator(chunk_size=2000):
-            yield [
-                t.member_name,
-                t.from_unit,
-                t.to_organization.name,
-                t.enterprise.name if t.enterprise else "",
-                t.started_on,
-                t.due_on,
-                t.completed_on,
-                t.get_status_display(),
-                yes_no(t.is_overdue),
-                t.handler,
-                t.notes,
-            ]
-
-    return headers, rows()
 
 
 # ---------------------------------------------------------------------------
