@@ -13,8 +13,9 @@ def fetch(sql, params):
     """
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(sql, params)
+            # One round trip: the SET and the statement together.
+            cursor.execute("SET LOCAL jit = off; " + sql, params)
+            cursor.nextset()
             return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
