@@ -68,6 +68,18 @@ def stranger(areas, hongshiya):
     return UserFactory(username="hsy_staff", role=User.Role.STAFF, area=hongshiya)
 
 
+@pytest.fixture
+def real_cache(settings):
+    """A real cache, empty at the start and at the end: Redis when REDIS_URL is set (as
+    under .ci/run, which requires it), else a local-memory cache."""
+    from django.core.cache import cache
+
+    settings.CACHES = settings.REAL_CACHES
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
 def _client_for(client_class, user):
     c = client_class()
     c.force_login(user)

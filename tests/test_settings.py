@@ -77,3 +77,40 @@ def test_check_deploy_is_clean_in_production_mode():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_file_cache_is_the_embedded_default():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        env={"REDIS_URL": ""},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "matrix.cache.FileCache", result.stderr
+
+
+def test_redis_url_makes_the_cache_shared_by_every_app_server():
+    """Two app processes with REDIS_URL share one cache: what one stores, the other reads."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL is not set (no Redis configured); .ci/run sets it and runs this")
+    backend = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        env={"REDIS_URL": url, "CACHE_KEY_PREFIX": "pm-settings-test"},
+    )
+    assert backend.stdout.strip().endswith("backends.redis.RedisCache"), backend.stderr
+    env = {"REDIS_URL": url, "CACHE_KEY_PREFIX": "pm-settings-test"}
+    token = os.urandom(8).hex()
+    write = _manage(
+        "shell",
+        "-c",
+        f"from django.core.cache import cache; cache.set('shared', '{token}')",
+        env=env,
+    )
+    assert write.returncode == 0, write.stderr
+    read = _manage(
+        "shell", "-c", "from django.core.cache import cache; print(cache.get('shared'))", env=env
+    )
+    assert read.stdout.strip().splitlines()[-1] == token, read.stderr

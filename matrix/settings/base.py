@@ -185,18 +185,32 @@ STORAGES = {
     },
 }
 
-# Computed figures (dashboard, alert badge) are cached under the data version
-# (audit/version.py), so a cached figure is never stale. A file cache is shared by all
-# gunicorn workers of a machine and survives restarts; several machines each keep their
-# own, which is still correct (the version lives in PostgreSQL).
-CACHES = {
-    "default": {
-        "BACKEND": "matrix.cache.FileCache",  # Django's file cache, culled oldest first
-        "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
-        "TIMEOUT": 7 * 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+# Computed figures (dashboard, alert badge) and rendered page bodies are cached under the
+# data version (audit/version.py), so a cached value is never stale.
+# - REDIS_URL set: Django's Redis cache, shared by several app servers (docs/DEPLOY.md).
+# - Otherwise (the embedded default): a file cache, shared by the gunicorn workers of one
+#   machine and kept across restarts; several machines each keep their own, which is
+#   still correct (the version lives in the database).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_TIMEOUT = 7 * 24 * 3600
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": CACHE_TIMEOUT,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pm"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "matrix.cache.FileCache",  # Django's file cache, culled oldest first
+            "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,6 +9,18 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.kitdemo"]  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 
-# No cross-test caching: each test sees only its own data. The data-version cache has
-# its own tests with a real cache and committed transactions (tests/audit/test_version.py).
+# No cross-test caching: each test sees only its own data. The tests of the caches
+# themselves use a real one (the ``real_cache`` fixture, tests/conftest.py): Redis when
+# REDIS_URL is set, as .ci/run does, else a local-memory cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+REAL_CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,  # noqa: F405
+            "KEY_PREFIX": "pm-test",
+        }
+        if REDIS_URL  # noqa: F405
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

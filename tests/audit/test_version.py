@@ -1,13 +1,10 @@
 """Cached figures are never stale: every committed change moves the data version."""
 
 import pytest
-from django.test import override_settings
 
 from audit import version
 from enterprises import alerts
 from tests.factories import EnterpriseFactory, MembershipReturnFactory
-
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,7 +50,7 @@ def test_bulk_and_queryset_writes_move_it(shuicheng):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(CACHES=LOCMEM)
+@pytest.mark.usefixtures("real_cache")
 def test_cached_alert_badge_is_never_stale(staff, shuicheng):
     from django.core.cache import cache
 
@@ -72,7 +69,7 @@ def test_cached_alert_badge_is_never_stale(staff, shuicheng):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(CACHES=LOCMEM)
+@pytest.mark.usefixtures("real_cache")
 def test_cached_value_is_reused_while_nothing_changes(staff, shuicheng):
     from django.core.cache import cache
 
@@ -92,7 +89,7 @@ def test_cached_value_is_reused_while_nothing_changes(staff, shuicheng):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(CACHES=LOCMEM)
+@pytest.mark.usefixtures("real_cache")
 def test_cached_enterprise_list_is_never_stale(staff, shuicheng):
     from django.core.cache import cache
     from django.test import Client
@@ -111,7 +108,7 @@ def test_cached_enterprise_list_is_never_stale(staff, shuicheng):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(CACHES=LOCMEM)
+@pytest.mark.usefixtures("real_cache")
 def test_cached_list_is_per_scope(staff, stranger, shuicheng, fulai):
     from django.core.cache import cache
     from django.test import Client

@@ -39,15 +39,10 @@ def _allow_orm_beside_playwright():
 
 
 @pytest.fixture(autouse=True)
-def _real_cache(settings):
+def _real_cache(real_cache):
     """A real cache, as in production (the suite's default is a dummy one): what a user
     sees after saving comes through the page caches, so the journeys prove them fresh."""
-    from django.core.cache import cache
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    cache.clear()
-    yield
-    cache.clear()
+    return real_cache
 
 
 @pytest.fixture(scope="package")

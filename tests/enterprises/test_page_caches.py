@@ -6,14 +6,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import EnterpriseFactory, MembershipReturnFactory
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LIST = "/enterprises/"
 
 # Writes bump the data version when their transaction commits, so these tests commit.
@@ -21,11 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _real_cache(settings):
-    settings.CACHES = LOCMEM
-    cache.clear()
-    yield
-    cache.clear()
+def _real_cache(real_cache):
+    return real_cache
 
 
 def client_for(user, language=None):

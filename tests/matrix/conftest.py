@@ -5,7 +5,6 @@ import datetime as dt
 import itertools
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from enterprises.models import Enterprise, MassOrganization, PartyOrganization
@@ -29,17 +28,11 @@ SIZES = itertools.cycle([s.value for s in Enterprise.Size])
 OWNERSHIPS = itertools.cycle([o.value for o in Enterprise.Ownership])
 
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-
 @pytest.fixture(autouse=True)
-def _real_cache(settings):
+def _real_cache(real_cache):
     """The dashboard's figures are cached: test with a real cache, empty at the start
     (the version is read from the audit trail, which each test rolls back)."""
-    settings.CACHES = LOCMEM
-    cache.clear()
-    yield
-    cache.clear()
+    return real_cache
 
 
 def enterprise(community, **fields):

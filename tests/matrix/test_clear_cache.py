@@ -4,8 +4,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 
-def test_clear_cache_empties_the_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def test_clear_cache_empties_the_cache(real_cache):
     cache.set("a-page", "old html")
     out = StringIO()
     call_command("clear_cache", stdout=out)
