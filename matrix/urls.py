@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/matrix/summary/", views.summary_api, name="api_summary"),
     path("accounts/", include("accounts.urls")),
     path("ledger/", include("ledger.urls")),
+    path("attachments/", include("core.attachments.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
 ]
