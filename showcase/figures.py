@@ -215,7 +215,7 @@ def points(area, day):
     groups = (
         with_status_at(sites, day)
         .filter(status_at__isnull=False)
-        .values("status_at", "level", "batch", "batch__name", "batch__year")
+        .values("status_at", "level", "batch", "batch__name", "batch__year", "batch__area__name")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -229,6 +229,7 @@ def points(area, day):
                     "batch": row["batch"],
                     "name": row["batch__name"],
                     "year": row["batch__year"],
+                    "area": row["batch__area__name"],
                     "count": 0,
                 },
             )
