@@ -40,6 +40,13 @@ CENT = Decimal("0.01")
 ENTERPRISE_SCOPE = {"scope_area_lookup": "enterprise__community", "scope_area_is_community": True}
 
 
+def stored(instance, *fields):
+    """The saved values of ``fields`` (None for a new record): what an edit changes."""
+    if instance.pk is None:
+        return None
+    return type(instance)._base_manager.filter(pk=instance.pk).values(*fields).first()
+
+
 def default_review_cycle():
     return settings.SHOWCASE_REVIEW_CYCLE_YEARS
 
@@ -204,6 +211,9 @@ class DemonstrationSite(AuditedModel):
             and not self.batch.area.contains(self.enterprise.community)
         ):
             errors["batch"] = _("This batch belongs to another area than the enterprise.")
+        before = stored(self, "enterprise_id")
+        if before and before["enterprise_id"] != self.enterprise_id:
+            errors["enterprise"] = _("A site stays with its enterprise; revoke it instead.")
         if errors:
             raise ValidationError(errors)
 
@@ -683,6 +693,9 @@ class Rating(AuditedModel):
                 errors["rubric"] = _("This rubric rates demonstration sites, not organisations.")
         if self.rated_on and self.year and self.rated_on < dt.date(self.year, 1, 1):
             errors["rated_on"] = _("The result cannot be decided before its rating year begins.")
+        before = stored(self, "rubric_id")
+        if before and before["rubric_id"] != self.rubric_id and self.scores.exists():
+            errors["rubric"] = _("The rating has scores on its rubric: the rubric cannot change.")
         if errors:
             raise ValidationError(errors)
 
@@ -983,8 +996,24 @@ class Topic(AuditedModel):
             errors["site"] = _("The site is another enterprise's.")
         if self.posted_on and self.due_on and self.due_on < self.posted_on:
             errors["due_on"] = _("The due date cannot be before the posting date.")
+        before = stored(self, "enterprise_id", "posted_on")
+        if before and before["enterprise_id"] != self.enterprise_id:
+            errors["enterprise"] = _("A topic stays with its enterprise.")
+        if before and before["posted_on"] != self.posted_on and self.state_changes.count() > 1:
+            errors["posted_on"] = _(
+                "The topic has moved on from collecting: its posting date cannot change."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        before = stored(self, "posted_on") if kwargs.get("update_fields") is None else None
+        super().save(*args, **kwargs)
+        if before and before["posted_on"] != self.posted_on:
+            # Still collecting (clean() refuses otherwise): collecting begins on the new day.
+            self.state_changes.filter(state=TopicState.COLLECTING).update(start=self.posted_on)
+            self.state_since = self.posted_on
+            super().save(update_fields=["state_since"])
 
     @classmethod
     def transition_error(cls, current, target):
@@ -1111,6 +1140,14 @@ class Milestone(AuditedModel):
             errors["percent_done"] = _("Percent done is from 0 to 100.")
         if self.done_on and self.percent_done != 100:
             errors["done_on"] = _("Only a finished milestone (100 percent) has a completion date.")
+        before = stored(self, "percent_done") or {"percent_done": 0}
+        if self.topic_id and before["percent_done"] != self.percent_done:
+            if self.topic.is_ended:
+                errors["percent_done"] = _(
+                    "The topic is closed: its progress can no longer change."
+                )
+            elif self.topic.state in (TopicState.COLLECTING, TopicState.PUBLISHED):
+                errors["percent_done"] = _("Not claimed yet: there is no progress to record.")
         if errors:
             raise ValidationError(errors)
 

@@ -252,3 +252,11 @@ def test_stars_go_up_and_down_and_the_history_shows_it(rubric, site):
         (0, "down", -4),
     ]
     assert [h.rating.year for h in history] == [2018, 2020, 2022, 2024, 2025]
+
+
+def test_a_scored_rating_keeps_its_rubric(rubric, site):
+    rating = rate(rubric, site, 2024, ["30", "30", "25", "15"])
+    rating.rubric = published_rubric()
+    with pytest.raises(ValidationError) as info:
+        rating.full_clean()
+    assert "rubric" in info.value.message_dict

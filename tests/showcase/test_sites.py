@@ -246,3 +246,25 @@ def test_every_status_change_is_audited(shuicheng):
     site = named_site(shuicheng)
     changes = [c for c in site.history() if c.action == "update" and "status" in c.changes]
     assert changes and changes[0].changes["status"] == ["incubating", "named"]
+
+
+def test_a_site_stays_with_its_enterprise(shuicheng):
+    site = DemonstrationSiteFactory(enterprise=EnterpriseFactory(community=shuicheng))
+    site.enterprise = EnterpriseFactory(community=shuicheng)
+    with pytest.raises(ValidationError) as info:
+        site.full_clean()
+    assert "enterprise" in info.value.message_dict
+
+
+def test_deleting_a_site_takes_its_attachments(shuicheng, django_capture_on_commit_callbacks):
+    from core.models import Attachment
+    from tests.factories import attachment_on
+
+    site = DemonstrationSiteFactory(enterprise=EnterpriseFactory(community=shuicheng))
+    attachment = attachment_on(site)
+    item_photo = attachment_on(site.checklist.first())
+    storage, name = attachment.file.storage, attachment.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        site.delete()
+    assert not Attachment.objects.filter(pk__in=[attachment.pk, item_photo.pk]).exists()
+    assert not storage.exists(name)

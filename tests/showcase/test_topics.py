@@ -381,3 +381,41 @@ def test_states_read_as_the_terms_offices_use():
         "容错关闭",
     ]
     assert [str(s.label) for s in SiteStatus] == ["培育", "命名", "复核", "撤销"]
+
+
+def test_editing_the_posting_date_follows_the_state_history(shuicheng):
+    topic = TopicFactory(posted_on=dt.date(2024, 3, 1), due_on=dt.date(2024, 9, 1))
+    topic.posted_on = dt.date(2024, 2, 1)
+    topic.full_clean()
+    topic.save()
+    assert topic.state_changes.get().start == dt.date(2024, 2, 1)
+    assert topic.state_on(dt.date(2024, 2, 1)) == T.COLLECTING
+    services.topic_transition(topic=topic, to=T.PUBLISHED, on=dt.date(2024, 3, 1))
+    topic.posted_on = dt.date(2024, 1, 1)
+    with pytest.raises(ValidationError) as info:
+        topic.full_clean()
+    assert "posted_on" in info.value.message_dict
+
+
+def test_a_topic_stays_with_its_enterprise(shuicheng):
+    topic = TopicFactory()
+    topic.enterprise = EnterpriseFactory(community=shuicheng)
+    with pytest.raises(ValidationError) as info:
+        topic.full_clean()
+    assert "enterprise" in info.value.message_dict
+
+
+def test_a_milestone_edited_through_a_form_obeys_the_same_rules(shuicheng):
+    closed = topic_in(T.CLOSED, shuicheng)
+    milestone = MilestoneFactory(topic=closed, percent_done=100)
+    milestone.percent_done = 50
+    with pytest.raises(ValidationError) as info:
+        milestone.full_clean()
+    assert "percent_done" in info.value.message_dict
+    unclaimed = MilestoneFactory(topic=topic_in(T.PUBLISHED, shuicheng))
+    unclaimed.percent_done = 10
+    with pytest.raises(ValidationError):
+        unclaimed.full_clean()
+    unclaimed.title = "改名"
+    unclaimed.percent_done = 0
+    unclaimed.full_clean()  # other edits are fine
