@@ -1194,10 +1194,12 @@ class AcceptanceReviewer(AuditedModel):
     )
     name = models.CharField(_("reviewer"), max_length=50)
     unit = models.CharField(_("unit"), max_length=100, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ScopedQuerySet.as_manager()
     scope_area_lookup = "acceptance__topic__enterprise__community"
     scope_area_is_community = True
+    audit_exclude = ("version",)
 
     class Meta:
         verbose_name = _("acceptance reviewer")
