@@ -26,7 +26,7 @@ from . import files
 from .forms import AttachmentForm
 from .services import attachment_add, attachments_of
 
-SANDBOX = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+SANDBOX = "default-src 'none'; img-src 'self'; sandbox"
 
 
 def owner_visible(attachment, user):
