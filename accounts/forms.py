@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
+from areas.forms import AreaChoiceField
 from areas.models import Area
 from audit.middleware import client_ip
 
@@ -63,11 +64,6 @@ class SetPasswordFields(forms.Form):
                 password_validation.validate_password(password, user)
             except forms.ValidationError as error:
                 self.add_error("password2", error)
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.path_names
 
 
 class UserForm(forms.ModelForm):
@@ -134,6 +130,4 @@ class ViewingAreaForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
-            Area.objects.for_user(user).select_related("parent__parent").order_by("level", "name")
-        )
+        self.fields["area"].queryset = Area.objects.for_user(user).in_tree_order()

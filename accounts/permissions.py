@@ -1,14 +1,7 @@
-"""View mixins for roles and scope. Every view that shows records uses ScopedMixin."""
+"""View mixins for roles. Scope is ``core.views.ScopedQuerysetMixin`` (``for_user``)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-
-
-class ScopedMixin(LoginRequiredMixin):
-    """Querysets start from ``Model.objects.for_user``: other areas' records are 404."""
-
-    def get_queryset(self):
-        return self.model.objects.for_user(self.request.user)
 
 
 class EditorRequiredMixin(LoginRequiredMixin):

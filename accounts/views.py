@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +29,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Leaders read figures: without a ?next=, they land on the dashboard.
+        user = self.request.user
+        if user.is_authenticated and user.role == user.Role.LEADER:
+            return resolve_url("dashboard:home")
+        return super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditedModel, AuditedQuerySet
@@ -12,8 +12,12 @@ class AreaQuerySet(AuditedQuerySet):
         return self.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
 
     def for_user(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
         if user.is_system_admin:
             return self.all()
+        if user.area_id is None:
+            return self.none()
         return self.within(user.area)
 
     def streets(self):
@@ -21,6 +25,27 @@ class AreaQuerySet(AuditedQuerySet):
 
     def communities(self):
         return self.filter(level=Area.Level.COMMUNITY)
+
+    def in_tree_order(self):
+        """新区 → 街道 → that street's 社区 (siblings by name): sorted by the path of names."""
+        level = Area.Level
+        return (
+            self.select_related("parent__parent")
+            .alias(
+                _district=Case(
+                    When(level=level.DISTRICT, then=F("name")),
+                    When(level=level.STREET, then=F("parent__name")),
+                    default=F("parent__parent__name"),
+                ),
+                _street=Case(
+                    When(level=level.DISTRICT, then=Value("")),
+                    When(level=level.STREET, then=F("name")),
+                    default=F("parent__name"),
+                ),
+                _community=Case(When(level=level.COMMUNITY, then=F("name")), default=Value("")),
+            )
+            .order_by("_district", "_street", "_community", "pk")
+        )
 
 
 class Area(AuditedModel):

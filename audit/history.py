@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass
@@ -73,9 +74,10 @@ def present_changes(changes):
         for key, (before, after) in change.changes.items():
             f = _field_for(model, key) if model else None
             label = str(getattr(f, "verbose_name", key)) if f is not None else key
-            entry.fields.append(
-                FieldChange(label, _display(f, before, names), _display(f, after, names))
-            )
+            shown = FieldChange(label, _display(f, before, names), _display(f, after, names))
+            if shown.before == shown.after:
+                continue  # e.g. empty to empty (None → ""): nothing a person would call a change
+            entry.fields.append(shown)
         entries.append(entry)
     return entries
 
@@ -86,3 +88,23 @@ def history_of(obj, limit=None):
     if limit:
         changes = changes[:limit]
     return present_changes(changes.select_related("content_type"))
+
+
+# What an event's details mean (an import: its file and what it did).
+EVENT_DETAIL_LABELS = {
+    "file": gettext_lazy("File"),
+    "kind": gettext_lazy("Sheet"),
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Updated"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "errors": gettext_lazy("Errors"),
+    "rows": gettext_lazy("Rows"),
+    "reason": gettext_lazy("Reason"),
+}
+
+
+def event_detail(event):
+    """[(label, value)] of an event's details, labels in the interface language."""
+    return [
+        (EVENT_DETAIL_LABELS.get(key, key), value) for key, value in (event.detail or {}).items()
+    ]

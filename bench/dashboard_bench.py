@@ -6,7 +6,7 @@
 Needs a database with ~50,000 enterprises (``manage.py seed_demo --scale 50000``). Times
 whole requests through Django's test client (middleware, queries, template) as a
 district-level leader, for today and the end of last year, and in the same run the raw
-SQL aggregate the page needs (the one statement of ``matrix.dashboard.figures``: the
+SQL aggregate the page needs (the one statement of ``enterprises.dashboard.figures``: the
 floor), so the page/floor ratio compares like with like on the same machine and load.
 
 Three states of the cache are measured:
@@ -30,8 +30,8 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from areas.models import Area  # noqa: E402
 from audit import version as data_version  # noqa: E402
+from enterprises.dashboard import figures, service  # noqa: E402
 from enterprises.models import Enterprise  # noqa: E402
-from matrix.dashboard import figures, service  # noqa: E402
 
 SKIP = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
 

@@ -18,12 +18,28 @@ def formfield_for(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+EMPTY_CHOICE = _("Please choose")
+
+
+def choose_prompt(form):
+    """An empty choice reads 请选择, not "---------"."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+            field.empty_label = EMPTY_CHOICE
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            field.choices = [
+                ("", EMPTY_CHOICE) if value == "" and label == "---------" else (value, label)
+                for value, label in field.choices
+            ]
+
+
 class BaseModelForm(forms.ModelForm):
     """Model forms with date pickers and the acting user at hand (for scoped choices)."""
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        choose_prompt(self)
 
     class Meta:
         formfield_callback = formfield_for
@@ -43,9 +59,3 @@ class VersionedFormMixin(forms.Form):
         if instance is not None and instance.pk:
             self.fields["version"].initial = instance.version
             self.fields["opened_at"].initial = timezone.now().isoformat()
-
-
-class ConfirmForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=200, help_text=_("Required: why is this record removed?")
-    )

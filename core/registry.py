@@ -31,7 +31,9 @@ class Part:
     alerts: tuple = ()  # core.alerts.Alert
     tables: tuple = ()  # core.tables.Table: the part's lists and their exports
     sheets: tuple = ()  # ledger sheet specs (imports)
-    app_label: str = field(default="", compare=False)
+    tabs_template: str = ""  # the part's tabs, shown on its kit pages (alerts)
+    app_label: str = field(default="", compare=False)  # also its URL namespace
+    module: str = field(default="", compare=False)  # the app's package
 
 
 _lock = threading.Lock()
@@ -59,6 +61,7 @@ def _discover():
             raise
         part = module.PART
         object.__setattr__(part, "app_label", config.label)
+        object.__setattr__(part, "module", config.name)
         found.append(part)
     keys = [p.key for p in found]
     if len(keys) != len(set(keys)):

@@ -2,21 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from accounts.permissions import EditorRequiredMixin
 from audit import version
 from audit.history import present_changes
 
+from .tables import Listing
 from .versioning import StaleEdit, save_with_version
 
 
@@ -64,6 +68,41 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
     pass
 
 
+class RecordDetailView(ScopedDetailView):
+    """A record's page from its facts (``core.tables.Column``s, as a list's columns): a
+    list of facts, the buttons to edit / end / delete it for editors, and its history
+    (``templates/core/record_detail.html``). ``actions`` are (label, URL name, style)
+    of views that take the record's pk; ``tabs_template`` the part's tabs."""
+
+    template_name = "core/record_detail.html"
+    facts = ()
+    actions = ()
+    tabs_template = ""
+    tab = ""
+
+    def get_context_data(self, **kwargs):
+        from audit.history import history_of
+
+        obj = self.object
+        actions = [
+            (label, reverse(name, args=[obj.pk]), style)
+            for label, name, style in self.actions
+            if self.action_applies(name, obj)
+        ]
+        return super().get_context_data(
+            facts=[(column.label, column.cell(obj)) for column in self.facts],
+            actions=actions,
+            history=history_of(obj, limit=50),
+            tabs_template=self.tabs_template,
+            tab=self.tab,
+            **kwargs,
+        )
+
+    def action_applies(self, url_name, obj):
+        """Whether an action is offered for this record (e.g. "end" only while open)."""
+        return True
+
+
 class ScopedListView(ScopedQuerysetMixin, ListView):
     paginate_by = 50
 
@@ -71,6 +110,66 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(query=query.urlencode(), **kwargs)
+
+
+class TableListView(ScopedQuerysetMixin, TemplateView):
+    """A list page driven by a ``core.tables.Table``: filters, sorting, numbered pages,
+    共 N 条, an empty state and export buttons (``templates/core/table_list.html``)."""
+
+    table_class = None
+    template_name = "core/table_list.html"
+    page_title = ""
+    tabs_template = ""
+    tab = ""
+    create_url_name = ""
+    create_label = gettext_lazy("New")
+    empty_text = ""
+    no_match_text = ""
+
+    @cached_property
+    def table(self):
+        return self.table_class()
+
+    @property
+    def model(self):
+        return self.table_class.model
+
+    def params(self):
+        """The parameters the list understands (filters, sort, page); nothing else."""
+        names = set(getattr(self.table.filterset_class, "base_filters", {})) | {"sort", "page"}
+        params = QueryDict(mutable=True)
+        for key in self.request.GET:
+            if key in names:
+                values = [v for v in self.request.GET.getlist(key) if v]
+                if values:
+                    params.setlist(key, values)
+        return params
+
+    def listing(self):
+        table, params = self.table, self.params()
+        filterset, sorting, queryset = table.rows_for(params, self.request.user, self.request)
+        page = Paginator(queryset, table.per_page).get_page(params.get("page"))
+        rows = [table.card(row) for row in page.object_list]
+        return Listing(table, filterset, sorting, page, params, rows)
+
+    def get_context_data(self, **kwargs):
+        listing = self.listing()
+        create_url = reverse(self.create_url_name) if self.create_url_name else ""
+        return super().get_context_data(
+            listing=listing,
+            page_obj=listing.page,
+            object_list=listing.page.object_list,
+            filter=listing.filterset,
+            page_title=self.page_title or self.table.title,
+            tabs_template=self.tabs_template,
+            tab=self.tab,
+            create_url=create_url,
+            create_label=self.create_label,
+            empty_text=self.empty_text,
+            no_match_text=self.no_match_text,
+            export_kind=self.table.kind,
+            **kwargs,
+        )
 
 
 class FormPageMixin:

@@ -1,20 +1,23 @@
-"""Alerts (预警) that really fire: each is a queryset over live data, evaluated today.
+"""The alerts (预警) of the "1": each is a queryset over live data, evaluated today.
 
-Every alert has a list page and counts in the navigation. Adding one = adding an
-``Alert`` to ``ALERTS`` with a queryset function; the pages pick it up.
+They are registered in ``part.py`` (the kit's ``core.alerts.Alert``): each gets a list
+page whose columns say why a row fires, a count on the dashboard and its share of the
+navigation badge. Enterprise alerts also narrow the enterprise list (``?alert=<key>``).
 """
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from areas.scoping import scope_key
-from audit import version
+from core import alerts as kit
+from core.alerts import Alert
+from core.tables import TAG, TITLE, Column
 
 from . import coverage
 from .models import (
@@ -35,27 +38,6 @@ def months_before(day, months):
         except ValueError:
             continue
     raise ValueError(day)
-
-
-@dataclass(frozen=True)
-class Alert:
-    key: str
-    label: Any
-    description: Any
-    model: type
-    build: Any  # (base queryset, today) -> queryset
-
-    def queryset(self, user, today=None):
-        today = today or timezone.localdate()
-        return self.build(self.model.objects.for_user(user), today)
-
-    def count(self, user, today=None):
-        return self.queryset(user, today).count()
-
-    @property
-    def row_kind(self):
-        """What a row of this alert's list is: enterprise, partyorganization, …"""
-        return self.model._meta.model_name
 
 
 def _operating(qs, today):
@@ -116,6 +98,39 @@ def stale_return(qs, today, correlated=False):
     return _operating(qs, today).exclude(Exists(recent))
 
 
+# ---------------------------------------------------------------------------
+# What each list shows: the figure and the date behind each row
+
+
+def with_latest_return(queryset, today):
+    """Each enterprise's latest return on or before today: its date and member counts."""
+    latest = coverage.latest_return(today)
+    return coverage.annotate_members(
+        queryset.select_related("community__parent"), today, ["formal", "probationary"]
+    ).annotate(return_date=Subquery(latest.values("reported_on")[:1]))
+
+
+def enterprise_list_link(key):
+    def link(area, day=None):
+        return f"{reverse('enterprises:list')}?{urlencode({'area': area.pk, 'alert': key})}"
+
+    return link
+
+
+def _due_html(o):
+    if o.next_election_due and o.next_election_due < timezone.localdate():
+        return format_html(
+            '{} <span class="tag bad">{}</span>', o.next_election_due.isoformat(), _("Overdue")
+        )
+    return o.next_election_due.isoformat() if o.next_election_due else "—"
+
+
+ENTERPRISE = Column("name", _("Enterprise"), link=True, role=TITLE)
+COMMUNITY = Column("community", _("Community"), value="community.name")
+RETURN_DATE = Column("return_date", _("Latest return"))
+ORGANIZATION = Column("name", _("Party organisation"), link=True, role=TITLE)
+MANAGED_BY = Column("area", _("Managing area"), value="area.name")
+
 ALERTS = [
     Alert(
         "should_form",
@@ -123,6 +138,15 @@ ALERTS = [
         _("At least 3 formal members and no standalone party organisation (应建未建)."),
         Enterprise,
         should_form,
+        columns=(
+            ENTERPRISE,
+            COMMUNITY,
+            Column("formal", _("Formal members"), num=True),
+            RETURN_DATE,
+        ),
+        prepare=with_latest_return,
+        order=("name", "pk"),
+        drill_down=enterprise_list_link("should_form"),
     ),
     Alert(
         "election_due",
@@ -130,6 +154,19 @@ ALERTS = [
         _("The next term change (换届) is due within 90 days or overdue."),
         PartyOrganization,
         election_due,
+        columns=(
+            ORGANIZATION,
+            Column("level", _("Level"), value="get_level_display"),
+            MANAGED_BY,
+            Column(
+                "last_change",
+                _("Last term change or establishment"),
+                value=lambda o: o.last_election_on or o.established_on,
+            ),
+            Column("next_election_due", _("Next term change due"), html=_due_html, role=TAG),
+        ),
+        prepare=lambda qs, today: qs.select_related("area"),
+        order=("next_election_due", "pk"),
     ),
     Alert(
         "joint_oversize",
@@ -137,6 +174,16 @@ ALERTS = [
         _("A joint branch covers more than 5 units."),
         PartyOrganization,
         joint_oversize,
+        columns=(
+            ORGANIZATION,
+            MANAGED_BY,
+            Column("units", _("Units covered now"), num=True),
+            Column(
+                "limit", _("Limit"), value=lambda o: PartyOrganization.JOINT_MAX_UNITS, num=True
+            ),
+        ),
+        prepare=lambda qs, today: qs.select_related("area"),
+        order=("name", "pk"),
     ),
     Alert(
         "transfer_overdue",
@@ -144,6 +191,20 @@ ALERTS = [
         _("A membership transfer is still in progress after the allowed number of days."),
         MembershipTransfer,
         transfer_overdue,
+        columns=(
+            Column("member_name", _("Member"), link=True, role=TITLE),
+            Column("to_organization", _("Transferring to"), value="to_organization.name"),
+            Column("started_on", _("Started")),
+            Column("due_on", _("Due")),
+            Column(
+                "days_over",
+                _("Days overdue"),
+                num=True,
+                value=lambda t: (timezone.localdate() - t.due_on).days,
+            ),
+        ),
+        prepare=lambda qs, today: qs.select_related("to_organization", "enterprise"),
+        order=("started_on", "pk"),
     ),
     Alert(
         "no_members_no_liaison",
@@ -151,6 +212,16 @@ ALERTS = [
         _("An operating enterprise with no party members and no liaison assigned."),
         Enterprise,
         no_members_no_liaison,
+        columns=(
+            ENTERPRISE,
+            COMMUNITY,
+            Column("formal", _("Formal members"), num=True),
+            Column("probationary", _("Probationary members"), num=True),
+            RETURN_DATE,
+        ),
+        prepare=with_latest_return,
+        order=("name", "pk"),
+        drill_down=enterprise_list_link("no_members_no_liaison"),
     ),
     Alert(
         "stale_return",
@@ -158,6 +229,19 @@ ALERTS = [
         _("An operating enterprise with no membership return in the last 12 months."),
         Enterprise,
         stale_return,
+        columns=(
+            ENTERPRISE,
+            COMMUNITY,
+            Column(
+                "return_date",
+                _("Latest return"),
+                html=lambda e: e.return_date.isoformat() if e.return_date else _("None"),
+            ),
+            Column("tracked_since", _("Tracked since")),
+        ),
+        prepare=with_latest_return,
+        order=("name", "pk"),
+        drill_down=enterprise_list_link("stale_return"),
     ),
 ]
 BY_KEY = {alert.key: alert for alert in ALERTS}
@@ -178,25 +262,8 @@ def filter_enterprises(queryset, key, today=None):
 
 
 def counts(user, today=None):
-    return {alert.key: alert.count(user, today) for alert in ALERTS}
+    """{key: count} of the alerts of the "1" in the user's scope."""
+    return kit.counts(user, today, ALERTS)
 
 
-def total(user, today=None):
-    """Open alerts in the user's area, for the navigation badge on every page.
-
-    Cached under the data version (audit/version.py): recomputed after any change, so it
-    is never stale, and costs one small query otherwise.
-    """
-    today = today or timezone.localdate()
-    return version.cached(_total_key(user, today), lambda: sum(counts(user, today).values()))
-
-
-def remember_total(user, today, value, data_version):
-    """The dashboard counts the same alerts over the user's scope: keep its total for the
-    badge (computed under ``data_version``), so the six counts run once per change."""
-    version.store(_total_key(user, today), value, data_version)
-
-
-def _total_key(user, today):
-    scope = scope_key(user)
-    return f"alerts-total:{scope}:{today.isoformat()}"
+total = kit.total  # the navigation badge: every part's alerts

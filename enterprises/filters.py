@@ -11,10 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
+from core.filters import AreaChoiceField, ScopedFilterSet, SearchFilter
 from core.forms import DateInput
 
 from . import alerts, coverage
-from .models import Enterprise, Industry, IndustryChain
+from .models import (
+    Enterprise,
+    Industry,
+    IndustryChain,
+    Liaison,
+    MembershipTransfer,
+    PartyOrganization,
+)
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -62,12 +70,7 @@ SORTS = {
 }
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.path_names if obj.level == Area.Level.COMMUNITY else obj.name
-
-
-class EnterpriseFilter(django_filters.FilterSet):
+class EnterpriseFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Name or USCC contains"), method="search")
     as_of = django_filters.DateFilter(label=_("As of"), method="keep", widget=DateInput)
     # Set by the header's area switch and by dashboard drill-downs; kept as a hidden field
@@ -116,12 +119,10 @@ class EnterpriseFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        scoped = Area.objects.for_user(user).select_related("parent__parent")
-        self.filters["area"].queryset = scoped.order_by("level", "name")
-        self.filters["community"].queryset = scoped.filter(level=Area.Level.COMMUNITY).order_by(
-            "parent__name", "name"
-        )
+        super().__init__(*args, user=user, **kwargs)
+        scoped = Area.objects.for_user(user).in_tree_order()
+        self.filters["area"].queryset = scoped
+        self.filters["community"].queryset = scoped.filter(level=Area.Level.COMMUNITY)
         self.filters["area"].field_class = AreaChoiceField
         self.filters["community"].field_class = AreaChoiceField
 
@@ -183,3 +184,72 @@ class EnterpriseFilter(django_filters.FilterSet):
         if self.form.cleaned_data.get("status") != "archived":
             queryset = queryset.live()
         return super().filter_queryset(queryset)
+
+
+# ---------------------------------------------------------------------------
+# The other lists of the "1"
+
+ORGANIZATION_STATES = [("", _("Active")), ("dissolved", _("Dissolved")), ("all", _("All"))]
+
+
+class OrganizationFilter(ScopedFilterSet):
+    q = SearchFilter(label=_("Name or secretary contains"), fields=("name", "secretary"))
+    formation = django_filters.ChoiceFilter(
+        label=_("Formation"), choices=PartyOrganization.Formation.choices
+    )
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=PartyOrganization.Level.choices)
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=ORGANIZATION_STATES[1:],
+        empty_label=_("Active"),
+        method="by_state",
+    )
+    red_sail = django_filters.BooleanFilter(
+        label=_("红帆支部"), widget=forms.CheckboxInput, method="by_red_sail"
+    )
+
+    class Meta:
+        model = PartyOrganization
+        fields = []
+
+    def by_state(self, queryset, name, value):
+        if value == "dissolved":
+            return queryset.exclude(dissolved_on__isnull=True)
+        return queryset
+
+    def by_red_sail(self, queryset, name, value):
+        return queryset.filter(red_sail=True) if value else queryset
+
+    def filter_queryset(self, queryset):
+        # Dissolved organisations appear only when asked for.
+        if not self.form.cleaned_data.get("state"):
+            queryset = queryset.filter(dissolved_on__isnull=True)
+        return super().filter_queryset(queryset)
+
+
+class LiaisonFilter(ScopedFilterSet):
+    q = SearchFilter(label=_("Name, unit or phone contains"), fields=("name", "unit", "phone"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Liaison.Kind.choices)
+
+    class Meta:
+        model = Liaison
+        fields = []
+
+
+TRANSFER_STATUSES = [("overdue", _("Overdue")), *MembershipTransfer.Status.choices]
+
+
+class TransferFilter(ScopedFilterSet):
+    q = SearchFilter(label=_("Member name contains"), fields=("member_name",))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=TRANSFER_STATUSES, method="by_status"
+    )
+
+    class Meta:
+        model = MembershipTransfer
+        fields = []
+
+    def by_status(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.overdue()
+        return queryset.filter(status=value)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from areas.forms import AreaChoiceField
 from areas.models import Area
 from core.forms import BaseModelForm, DateInput, VersionedFormMixin
 
@@ -21,27 +22,15 @@ from .services import check_coverage_rules
 
 
 def scoped_communities(user):
-    return (
-        Area.objects.for_user(user)
-        .filter(level=Area.Level.COMMUNITY)
-        .select_related("parent")
-        .order_by("parent__name", "name")
-    )
+    return Area.objects.for_user(user).filter(level=Area.Level.COMMUNITY).in_tree_order()
 
 
 def scoped_areas(user):
-    """Streets and communities the user may assign records to."""
-    return (
-        Area.objects.for_user(user)
-        .exclude(level=Area.Level.DISTRICT)
-        .select_related("parent")
-        .order_by("level", "parent__name", "name")
-    )
+    """Streets and communities the user may assign records to, in tree order."""
+    return Area.objects.for_user(user).exclude(level=Area.Level.DISTRICT).in_tree_order()
 
 
-class AreaField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.parent.name} / {obj.name}" if obj.parent_id else obj.name
+AreaField = AreaChoiceField
 
 
 class EnterpriseLookupField(forms.CharField):
@@ -167,14 +156,6 @@ class EnterpriseForm(VersionedFormMixin, BaseModelForm):
             self._update_errors(error)
 
 
-class ArchiveForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=200,
-        help_text=_("Why is this record removed? For example: entered twice by mistake."),
-    )
-
-
 class OrganizationForm(VersionedFormMixin, BaseModelForm):
     area = AreaField(label=_("Managing area"), queryset=Area.objects.none())
 
@@ -256,26 +237,6 @@ class CoverageAddForm(forms.Form):
                     since=cleaned["since"],
                 )
         return cleaned
-
-
-class EndForm(forms.Form):
-    """End a dated relationship (coverage, liaison assignment) on a given day."""
-
-    until = forms.DateField(label=_("End date"), widget=DateInput, initial=timezone.localdate)
-
-    def __init__(self, *args, start=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.start = start
-
-    def clean_until(self):
-        until = self.cleaned_data["until"]
-        if until > timezone.localdate():
-            raise ValidationError(_("This date cannot be in the future."))
-        if self.start and until <= self.start:
-            raise ValidationError(
-                _("The end must be after the start (%(day)s).") % {"day": self.start}
-            )
-        return until
 
 
 class MembershipReturnForm(BaseModelForm):

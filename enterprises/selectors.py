@@ -1,12 +1,11 @@
 """Reads shared by screens: one function per screen, with a constant number of queries."""
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 
 from audit.history import history_of
 
 from . import alerts, coverage
-from .models import Coverage, Enterprise, LiaisonAssignment, MembershipTransfer
+from .models import Enterprise, LiaisonAssignment
 from .services import organization_warnings
 
 
@@ -86,20 +85,6 @@ def member_chart(returns, width=560, height=160, pad=28):
     return {"width": width, "height": height, "base": height - pad, "top": top, "bars": bars}
 
 
-def organization_list(queryset, today):
-    return (
-        queryset.select_related("area", "parent")
-        .annotate(
-            units=Count(
-                "coverages",
-                filter=Coverage.active_q(today, prefix="coverages__"),
-                distinct=True,
-            )
-        )
-        .order_by("name", "pk")
-    )
-
-
 def organization_page(organization, user):
     today = timezone.localdate()
     coverages = list(
@@ -124,24 +109,6 @@ def organization_page(organization, user):
     }
 
 
-def liaison_list(queryset, today):
-    current = LiaisonAssignment.objects.filter(liaison=OuterRef("pk")).filter(
-        LiaisonAssignment.active_q(today)
-    )
-    return (
-        queryset.select_related("area")
-        .annotate(
-            enterprise_count=Count(
-                "assignments",
-                filter=LiaisonAssignment.active_q(today, prefix="assignments__"),
-                distinct=True,
-            ),
-            has_current=Exists(current),
-        )
-        .order_by("-active", "name", "pk")
-    )
-
-
 def liaison_page(liaison, user):
     today = timezone.localdate()
     assignments = list(
@@ -153,29 +120,3 @@ def liaison_page(liaison, user):
     for a in assignments:
         a.active = a.is_active_on(today)
     return {"today": today, "assignments": assignments, "history": history_of(liaison, limit=50)}
-
-
-def transfer_list(queryset, today):
-    """Overdue first, then in progress, then the rest; newest first within each."""
-    overdue_ids = MembershipTransfer.objects.overdue(today).values("pk")
-    return (
-        queryset.select_related("to_organization", "enterprise")
-        .annotate(
-            rank=Case(
-                When(pk__in=overdue_ids, then=Value(0)),
-                When(status=MembershipTransfer.Status.IN_PROGRESS, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("rank", "-started_on", "pk")
-    )
-
-
-def alert_rows(alert, user):
-    qs = alert.queryset(user)
-    if alert.model is Enterprise:
-        return qs.select_related("community__parent").order_by("name", "pk")
-    if alert.model is MembershipTransfer:
-        return qs.select_related("to_organization", "enterprise")
-    return qs.select_related("area").order_by(*(qs.query.order_by or ["name"]))

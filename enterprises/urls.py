@@ -44,6 +44,4 @@ urlpatterns = [
     path("transfers/new/", views.TransferCreateView.as_view(), name="transfer_create"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
     path("transfers/<int:pk>/edit/", views.TransferUpdateView.as_view(), name="transfer_edit"),
-    path("alerts/", views.AlertIndexView.as_view(), name="alert_index"),
-    path("alerts/<slug:key>/", views.AlertListView.as_view(), name="alert_list"),
 ]

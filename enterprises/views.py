@@ -6,20 +6,26 @@ editor view (403 for leaders). Each screen's reads live in ``selectors.py``.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from accounts.permissions import EditorRequiredMixin
 from areas.scoping import scope_key
 from audit import version
 from core.paginator import VersionCachedPaginator
+from core.record_views import (
+    RecordArchiveView,
+    RecordDeleteView,
+    RecordEndView,
+    RecordRestoreView,
+)
+from core.tables import Listing, Sorted
 from core.views import (
     CachedBodyMixin,
     ParentMixin,
@@ -28,16 +34,15 @@ from core.views import (
     ScopedDetailView,
     ScopedListView,
     ScopedQuerysetMixin,
+    TableListView,
     VersionedUpdateView,
 )
 
-from . import alerts, selectors, services
+from . import selectors, services, tables
 from .filters import SORTS, EnterpriseFilter
 from .forms import (
-    ArchiveForm,
     AssignmentForm,
     CoverageAddForm,
-    EndForm,
     EnterpriseForm,
     LiaisonForm,
     MassOrganizationForm,
@@ -63,6 +68,7 @@ from .models import (
 
 class EnterpriseListView(CachedBodyMixin, ScopedListView):
     model = Enterprise
+    table = tables.EnterpriseTable()
     template_name = "enterprises/enterprise_list.html"
     # The body (filters, count, rows, pages): the same lists are viewed again and again.
     body_template_name = "enterprises/_enterprise_list_body.html"
@@ -133,6 +139,16 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         query.pop("page", None)
         context["query"] = query.urlencode()  # the pages' links
         query.pop("sort", None)
+        table = self.table
+        sort = getattr(self, "sort", "name")
+        context["listing"] = Listing(
+            table,
+            self.filterset,
+            Sorted(sort.lstrip("-"), sort.startswith("-")),
+            context["page_obj"],
+            self.params,
+            [table.card(row) for row in context["object_list"]],
+        )
         context.update(
             filter=self.filterset,
             # The filter form is the same on every page of a list: rendered once per version.
@@ -195,47 +211,36 @@ class EnterpriseUpdateView(VersionedUpdateView):
         return _("Edit %(name)s") % {"name": self.object}
 
 
-class EnterpriseArchiveView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):
+class EnterpriseArchiveView(RecordArchiveView):
     """Archive (soft delete) a record entered by mistake, after confirmation."""
 
     model = Enterprise
-    form_class = ArchiveForm
-    template_name = "enterprises/enterprise_archive.html"
+    page_title = gettext_lazy("Archive enterprise")
+    success_url = reverse_lazy("enterprises:list")
+    explanation = gettext_lazy(
+        "Use this only for a record entered by mistake (for example twice). An enterprise "
+        "that closed is not archived: edit its status and give the date instead."
+    )
 
-    @cached_property
-    def object(self):
-        return get_object_or_404(self.get_queryset().live(), pk=self.kwargs["pk"])
+    def get_object_queryset(self):
+        return self.get_queryset().live()
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
 
-    def form_valid(self, form):
-        services.enterprise_archive(enterprise=self.object, reason=form.cleaned_data["reason"])
-        messages.success(
-            self.request,
-            _("%(name)s archived. It no longer counts anywhere; you can restore it.")
-            % {"name": self.object},
-        )
-        return redirect("enterprises:list")
+    def archive(self, record, reason):
+        services.enterprise_archive(enterprise=record, reason=reason)
 
 
-class EnterpriseRestoreView(EditorRequiredMixin, ScopedQuerysetMixin, TemplateView):
+class EnterpriseRestoreView(RecordRestoreView):
     model = Enterprise
-    template_name = "enterprises/enterprise_restore.html"
+    page_title = gettext_lazy("Restore enterprise")
 
-    @cached_property
-    def object(self):
-        return get_object_or_404(
-            self.get_queryset().filter(archived_at__isnull=False), pk=self.kwargs["pk"]
-        )
+    def get_object_queryset(self):
+        return self.get_queryset().filter(archived_at__isnull=False)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
-
-    def post(self, request, pk):
-        services.enterprise_restore(enterprise=self.object)
-        messages.success(request, _("%(name)s restored.") % {"name": self.object})
-        return redirect(self.object)
+    def restore(self, record):
+        services.enterprise_restore(enterprise=record)
 
 
 # ---------------------------------------------------------------------------
@@ -266,26 +271,15 @@ class ReturnUpdateView(EnterpriseChildUpdateView):
     success_text = gettext_lazy("Membership return saved.")
 
 
-class ReturnDeleteView(EditorRequiredMixin, ScopedQuerysetMixin, TemplateView):
+class ReturnDeleteView(RecordDeleteView):
     model = MembershipReturn
-    template_name = "enterprises/confirm_delete.html"
+    done_text = gettext_lazy("Membership return deleted.")
 
-    @cached_property
-    def object(self):
-        return get_object_or_404(
-            self.get_queryset().select_related("enterprise"), pk=self.kwargs["pk"]
-        )
+    def get_object_queryset(self):
+        return self.get_queryset().select_related("enterprise")
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            object=self.object, cancel_url=self.object.enterprise.get_absolute_url(), **kwargs
-        )
-
-    def post(self, request, pk):
-        enterprise = self.object.enterprise
-        self.object.delete()
-        messages.success(request, _("Membership return deleted."))
-        return redirect(enterprise)
+    def get_success_url(self):
+        return self.object.enterprise.get_absolute_url()
 
 
 class AssignmentCreateView(ParentMixin, RecordCreateView):
@@ -309,43 +303,8 @@ class MassOrganizationUpdateView(EnterpriseChildUpdateView):
     success_text = gettext_lazy("Mass organisation saved.")
 
 
-class _EndView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):
-    """End a dated relationship (coverage or liaison assignment) on a chosen day."""
-
-    form_class = EndForm
-    template_name = "includes/record_form.html"
-    start_field = "since"
-    end_field = "until"
-
-    @cached_property
-    def object(self):
-        return get_object_or_404(
-            self.get_queryset().filter(**{f"{self.end_field}__isnull": True}),
-            pk=self.kwargs["pk"],
-        )
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "start": getattr(self.object, self.start_field)}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_title=self.page_title,
-            parent=self.object,
-            cancel_url=self.get_success_url(),
-            submit_label=_("End"),
-            **kwargs,
-        )
-
-    def form_valid(self, form):
-        setattr(self.object, self.end_field, form.cleaned_data["until"])
-        self.object.save(update_fields=[self.end_field])
-        messages.success(self.request, _("Ended on %(day)s.") % {"day": form.cleaned_data["until"]})
-        return redirect(self.get_success_url())
-
-
-class AssignmentEndView(_EndView):
+class AssignmentEndView(RecordEndView):
     model = LiaisonAssignment
-    start_field, end_field = "start", "end"
     page_title = gettext_lazy("End liaison assignment")
 
     def get_success_url(self):
@@ -356,34 +315,13 @@ class AssignmentEndView(_EndView):
 # Party organisations
 
 
-class OrganizationListView(ScopedListView):
-    model = PartyOrganization
-    template_name = "enterprises/organization_list.html"
-
-    def get_queryset(self):
-        today = timezone.localdate()
-        qs = selectors.organization_list(super().get_queryset(), today)
-        params = self.request.GET
-        if params.get("q"):
-            qs = qs.filter(Q(name__contains=params["q"]) | Q(secretary__contains=params["q"]))
-        if params.get("formation") in PartyOrganization.Formation.values:
-            qs = qs.filter(formation=params["formation"])
-        if params.get("level") in PartyOrganization.Level.values:
-            qs = qs.filter(level=params["level"])
-        if params.get("state") == "dissolved":
-            qs = qs.exclude(dissolved_on__isnull=True)
-        elif params.get("state") != "all":
-            qs = qs.filter(dissolved_on__isnull=True)
-        if params.get("red_sail") == "1":
-            qs = qs.filter(red_sail=True)
-        return qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            formations=PartyOrganization.Formation.choices,
-            levels=PartyOrganization.Level.choices,
-            **kwargs,
-        )
+class OrganizationListView(TableListView):
+    table_class = tables.OrganizationTable
+    tabs_template, tab = "enterprises/_tabs.html", "organizations"
+    create_url_name = "enterprises:organization_create"
+    create_label = gettext_lazy("New party organisation")
+    empty_text = gettext_lazy("No party organisation is recorded yet.")
+    no_match_text = gettext_lazy("No party organisations match these filters.")
 
 
 class OrganizationDetailView(ScopedDetailView):
@@ -500,33 +438,28 @@ class CoverageAddView(EditorRequiredMixin, ScopedQuerysetMixin, FormView):
         return redirect(self.organization)
 
 
-class CoverageEndView(_EndView):
+class CoverageEndView(RecordEndView):
     model = Coverage
     page_title = gettext_lazy("End coverage")
 
     def get_success_url(self):
         return self.object.organization.get_absolute_url()
 
+    def end(self, record, day):
+        services.coverage_end(coverage=record, until=day)
+
 
 # ---------------------------------------------------------------------------
 # Liaisons
 
 
-class LiaisonListView(ScopedListView):
-    model = Liaison
-    template_name = "enterprises/liaison_list.html"
-
-    def get_queryset(self):
-        qs = selectors.liaison_list(super().get_queryset(), timezone.localdate())
-        if self.request.GET.get("q"):
-            q = self.request.GET["q"]
-            qs = qs.filter(Q(name__contains=q) | Q(unit__contains=q) | Q(phone__contains=q))
-        if self.request.GET.get("kind") in Liaison.Kind.values:
-            qs = qs.filter(kind=self.request.GET["kind"])
-        return qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(kinds=Liaison.Kind.choices, **kwargs)
+class LiaisonListView(TableListView):
+    table_class = tables.LiaisonTable
+    tabs_template, tab = "enterprises/_tabs.html", "liaisons"
+    create_url_name = "enterprises:liaison_create"
+    create_label = gettext_lazy("New liaison")
+    empty_text = gettext_lazy("No liaison is recorded yet.")
+    no_match_text = gettext_lazy("No liaisons match these filters.")
 
 
 class LiaisonDetailView(ScopedDetailView):
@@ -560,23 +493,13 @@ class LiaisonUpdateView(RecordUpdateView):
 # Membership transfers
 
 
-class TransferListView(ScopedListView):
-    model = MembershipTransfer
-    template_name = "enterprises/transfer_list.html"
-
-    def get_queryset(self):
-        qs = selectors.transfer_list(super().get_queryset(), timezone.localdate())
-        status = self.request.GET.get("status")
-        if status in MembershipTransfer.Status.values:
-            qs = qs.filter(status=status)
-        elif status == "overdue":
-            qs = qs.overdue()
-        if self.request.GET.get("q"):
-            qs = qs.filter(member_name__contains=self.request.GET["q"])
-        return qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(statuses=MembershipTransfer.Status.choices, **kwargs)
+class TransferListView(TableListView):
+    table_class = tables.TransferTable
+    tabs_template, tab = "enterprises/_tabs.html", "transfers"
+    create_url_name = "enterprises:transfer_create"
+    create_label = gettext_lazy("New membership transfer")
+    empty_text = gettext_lazy("No membership transfer is recorded yet.")
+    no_match_text = gettext_lazy("No membership transfers match these filters.")
 
 
 class TransferDetailView(ScopedDetailView):
@@ -607,33 +530,3 @@ class TransferUpdateView(RecordUpdateView):
     form_class = TransferForm
     page_title = gettext_lazy("Edit membership transfer")
     success_text = gettext_lazy("Membership transfer saved.")
-
-
-# ---------------------------------------------------------------------------
-# Alerts
-
-
-class AlertIndexView(ScopedQuerysetMixin, TemplateView):
-    template_name = "enterprises/alert_index.html"
-
-    def get_context_data(self, **kwargs):
-        counts = alerts.counts(self.request.user)
-        rows = [(alert, counts[alert.key]) for alert in alerts.ALERTS]
-        return super().get_context_data(rows=rows, **kwargs)
-
-
-class AlertListView(ScopedListView):
-    template_name = "enterprises/alert_list.html"
-
-    @cached_property
-    def alert(self):
-        try:
-            return alerts.BY_KEY[self.kwargs["key"]]
-        except KeyError:
-            raise Http404 from None
-
-    def get_queryset(self):
-        return selectors.alert_rows(self.alert, self.request.user)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(alert=self.alert, **kwargs)

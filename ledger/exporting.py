@@ -12,21 +12,18 @@
   every row unchanged.
 """
 
-import csv
 import datetime as dt
 import tempfile
 from collections import defaultdict, namedtuple
 
-from django.db.models import Count, Prefetch
-from django.http import FileResponse, StreamingHttpResponse
+from django.db.models import Count
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from core import exports
 from enterprises import uscc
 from enterprises.models import (
     Coverage,
@@ -41,95 +38,28 @@ from .changes import scope_communities
 from .facts import MASS_KINDS, current_mass
 from .validation import CHOICE_CLASSES, RISKY_FIRST, choice_labels
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = exports.XLSX
 ERROR_HEADER = "错误说明"
 ERROR_FILL = PatternFill("solid", fgColor="FFF2C7CE")
 FORMATION_ORDER = {"standalone": 0, "joint": 1, "regional": 2}
 
 
 # ---------------------------------------------------------------------------
-# Writing rows safely
+# Writing rows safely: the kit's writers (core/exports.py)
+
+xlsx_cell = exports.xlsx_cell
+csv_value = exports.csv_value
+csv_response = exports.csv_response
+write_xlsx = exports.write_xlsx
+respond = exports.respond
 
 
 def _clean(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def xlsx_cell(sheet, value):
-    """A value for a write-only sheet: risky text forced to a string cell."""
-    value = _clean(value)
-    if isinstance(value, str) and value.startswith(RISKY_FIRST):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dt.datetime):
-        return (timezone.localtime(value) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(RISKY_FIRST) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(headers, rows, filename):
-    """Streamed CSV, UTF-8 with BOM."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(headers)
-        for row in rows:
-            yield writer.writerow([csv_value(v) for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def write_xlsx(headers, rows, title, file=None):
-    """Write rows to a write-only workbook in ``file`` (a new temporary file by default)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    bold = Font(bold=True)
-    sheet.append([_header_cell(sheet, h, bold) for h in headers])
-    for row in rows:
-        sheet.append([xlsx_cell(sheet, v) for v in row])
-    file = file or tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
-    workbook.save(file)
-    file.seek(0)
-    return file
+    return exports.safe_text(value) if isinstance(value, str) else value
 
 
 def _header_cell(sheet, text, font):
-    cell = WriteOnlyCell(sheet, value=_clean(str(text)))
-    cell.data_type = "s"
-    cell.font = font
-    return cell
-
-
-def xlsx_response(headers, rows, filename, title):
-    file = write_xlsx(headers, rows, title)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
-
-
-def respond(fmt, headers, rows, stem, title):
-    day = timezone.localdate().strftime("%Y%m%d")
-    if fmt == "csv":
-        return csv_response(headers, rows, f"{stem}-{day}.csv")
-    return xlsx_response(headers, rows, f"{stem}-{day}.xlsx", title)
+    return exports.xlsx_cell(sheet, str(text), font=font)
 
 
 # ---------------------------------------------------------------------------
@@ -281,133 +211,6 @@ def ledger_row(e, org, latest, liaisons, mass, day, ambiguous, labels):
         values[key] = current.established_on if current else None
     # An empty cell rather than "": the same on re-import, and smaller files.
     return [values.get(c.key) if values.get(c.key) != "" else None for c in cols.COLUMNS]
-
-
-# ---------------------------------------------------------------------------
-# Organisations, liaisons, transfers (the list pages' columns, in the interface language)
-
-
-def yes_no(value):
-    return _("Yes") if value else _("No")
-
-
-def organization_table(queryset, day=None):
-    day = day or timezone.localdate()
-    headers = [
-        _("Name"),
-        _("Level"),
-        _("Formation"),
-        _("Area"),
-        _("Secretary"),
-        _("Units covered"),
-        _("Covered enterprises"),
-        _("Established"),
-        _("Dissolved"),
-        _("Last term change"),
-        _("Next term change"),
-        _("红帆支部"),
-    ]
-    queryset = queryset.select_related("area__parent__parent").prefetch_related(
-        Prefetch(
-            "coverages",
-            queryset=Coverage.objects.filter(Coverage.active_q(day))
-            .select_related("enterprise")
-            .order_by("enterprise__name"),
-            to_attr="current_coverages",
-        )
-    )
-
-    def rows():
-        for o in queryset.iterator(chunk_size=2000):
-            yield [
-                o.name,
-                o.get_level_display(),
-                o.get_formation_display(),
-                o.area.path_names,
-                o.secretary,
-                len(o.current_coverages),
-                "、".join(c.enterprise.name for c in o.current_coverages),
-                o.established_on,
-                o.dissolved_on,
-                o.last_election_on,
-                o.next_election_due,
-                yes_no(o.red_sail),
-            ]
-
-    return headers, rows()
-
-
-def liaison_table(queryset, day=None):
-    day = day or timezone.localdate()
-    headers = [
-        _("Name"),
-        _("Kind"),
-        _("Work unit"),
-        _("Phone"),
-        _("Area"),
-        _("In service"),
-        _("Enterprises now"),
-        _("Enterprises"),
-    ]
-    queryset = queryset.select_related("area__parent__parent").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=LiaisonAssignment.objects.filter(LiaisonAssignment.active_q(day))
-            .select_related("enterprise")
-            .order_by("enterprise__name"),
-            to_attr="current_assignments",
-        )
-    )
-
-    def rows():
-        for x in queryset.iterator(chunk_size=2000):
-            names = list(dict.fromkeys(a.enterprise.name for a in x.current_assignments))
-            yield [
-                x.name,
-                x.get_kind_display(),
-                x.unit,
-                x.phone,
-                x.area.path_names,
-                yes_no(x.active),
-                len(names),
-                "、".join(names),
-            ]
-
-    return headers, rows()
-
-
-def transfer_table(queryset):
-    headers = [
-        _("Member"),
-        _("From"),
-        _("To"),
-        _("Enterprise"),
-        _("Started"),
-        _("Due"),
-        _("Completed"),
-        _("Status"),
-        _("Overdue"),
-        _("Handled by"),
-        _("Notes"),
-    ]
-
-    def rows():
-        for t in queryset.select_related("to_organization", "enterprise").iterator(chunk_size=2000):
-            yield [
-                t.member_name,
-                t.from_unit,
-                t.to_organization.name,
-                t.enterprise.name if t.enterprise else "",
-                t.started_on,
-                t.due_on,
-                t.completed_on,
-                t.get_status_display(),
-                yes_no(t.is_overdue),
-                t.handler,
-                t.notes,
-            ]
-
-    return headers, rows()
 
 
 # ---------------------------------------------------------------------------

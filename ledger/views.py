@@ -21,10 +21,8 @@ from django.views.generic import DetailView, FormView
 
 from accounts.permissions import EditorRequiredMixin
 from audit.middleware import client_ip
+from core import exports, registry
 from core.views import ScopedQuerysetMixin
-from enterprises.filters import EnterpriseFilter
-from enterprises.models import Enterprise
-from enterprises.views import LiaisonListView, OrganizationListView, TransferListView
 
 from . import exporting, parsing, services
 from .forms import UploadForm
@@ -174,49 +172,15 @@ class TemplateView(LoginRequiredMixin, View):
         )
 
 
-def enterprise_queryset(request):
-    """The enterprise list's rows for these GET parameters (same filters, same scope)."""
-    params = request.GET.copy()
-    user = request.user
-    if "area" not in params:
-        area = user.current_area
-        if area is not None and area.pk != getattr(user, "area_id", None):
-            params["area"] = str(area.pk)
-    filterset = EnterpriseFilter(params, queryset=Enterprise.objects.for_user(user), user=user)
-    if not filterset.is_valid():
-        return Enterprise.objects.none()
-    return filterset.qs
-
-
-def list_queryset(view_class, request):
-    """Another list page's queryset, filters included, by asking that view."""
-    view = view_class()
-    view.setup(request)
-    return view.get_queryset()
-
-
 class ExportView(LoginRequiredMixin, View):
-    """GET /ledger/export/<kind>.<xlsx|csv>?<the list's filters>."""
+    """GET /ledger/export/<kind>.<xlsx|csv>?<the list's filters>: any registered table
+    (core/registry.py), with the list's scope, filters and order."""
 
     def get(self, request, kind, fmt):
-        if fmt not in ("xlsx", "csv"):
+        table = registry.table(kind)
+        if table is None or fmt not in ("xlsx", "csv"):
             raise Http404
-        if kind == "enterprises":
-            headers = exporting.ledger_headers()
-            rows = exporting.ledger_rows(enterprise_queryset(request), request.user)
-            return exporting.respond(fmt, headers, rows, "企业台账", "企业台账")
-        tables = {
-            "organizations": (OrganizationListView, exporting.organization_table),
-            "liaisons": (LiaisonListView, exporting.liaison_table),
-            "transfers": (TransferListView, exporting.transfer_table),
-        }
-        if kind not in tables:
-            raise Http404
-        view_class, table = tables[kind]
-        headers, rows = table(list_queryset(view_class, request))
-        titles = {
-            "organizations": _("Party organisations"),
-            "liaisons": _("Liaisons"),
-            "transfers": _("Membership transfers"),
-        }
-        return exporting.respond(fmt, headers, rows, titles[kind], titles[kind])
+        _filterset, _sorting, queryset = table.rows_for(request.GET, request.user, request)
+        rows = table.export_rows(queryset, request.user)
+        name = table.export_name
+        return exports.respond(fmt, table.export_headers(), rows, name, name)

@@ -22,18 +22,15 @@ class Section:
 
 def sections():
     parts = [
-        Section(
-            part.label,
-            part.home,
-            "/" + part.url_prefix,
-            badge="enterprises.alerts.total" if part.key == "coverage" else "",
-        )
+        Section(part.label, part.home, "/" + part.url_prefix)
         for part in registry.parts()
         if part.home
     ]
     return [
         Section(_("Dashboard"), "dashboard:home", "/dashboard/"),
         *parts,
+        # 预警 N: the open alerts of every part in the user's area.
+        Section(_("Alerts"), "alerts", "/alerts/", badge="core.alerts.total"),
         Section(_("Administration"), "accounts:user_list", "/accounts/users/", admin_only=True),
     ]
 

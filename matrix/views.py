@@ -1,7 +1,7 @@
 """The home page, the dashboard (看板), its .xlsx export and the JSON summary.
 
-The dashboard's figures live in ``matrix.dashboard``; these views only resolve the area
-and date (``selection``), load the cached figures (``service``) and render them.
+The dashboard shows every registered panel (core/panels.py); these views only resolve the
+area and date (``selection``), have each panel load its figures and render them.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 from django.views.generic import View
 
 from areas.scoping import scope_key
+from core import exports
 from core.views import CachedBodyMixin
 
-from .dashboard import api, panels, service
-from .dashboard.definitions import DEFINITIONS
+from .dashboard import api, export, service
 from .dashboard.selection import OutOfScope, quick_picks, select
 
 
@@ -28,9 +28,6 @@ def home(request):
 
 
 class DashboardMixin(LoginRequiredMixin):
-    with_trend = True
-    with_alerts = True
-
     def selection(self):
         try:
             return select(self.request)
@@ -38,22 +35,21 @@ class DashboardMixin(LoginRequiredMixin):
             raise Http404(_("This area is not in your scope.")) from None
 
     def panel_context(self, sel):
-        figures = service.load(
-            self.request.user,
-            sel.area,
-            sel.day,
-            with_trend=self.with_trend,
-            with_alerts=self.with_alerts,
-        )
         sort = self.request.GET.get("sort", "name")
-        sort = sort if sort.lstrip("-") in panels.SORT_KEYS else "name"
-        return panels.Context(self.request.user, sel.area, sel.day, sel.areas, figures, sort)
+        return service.context(self.request.user, sel, sort=_safe_sort(sort))
+
+
+def _safe_sort(sort):
+    """A sort of the breakdown tables: a column key, optionally descending (the panel
+    checks it against its columns)."""
+    key = sort.lstrip("-")
+    return sort if key.replace("_", "").isalnum() and len(sort) <= 40 else "name"
 
 
 class DashboardView(CachedBodyMixin, DashboardMixin, View):
     template_name = "matrix/dashboard.html"
-    # The body (picker, panels, definitions), like the figures under it (service.load):
-    # same data version, same page.
+    # The body (picker, panels, definitions), like the figures under it: same data
+    # version, same page.
     body_template_name = "matrix/_dashboard_body.html"
 
     def get(self, request):
@@ -85,17 +81,19 @@ class DashboardView(CachedBodyMixin, DashboardMixin, View):
             }
             for key, day in quick_picks(_today())
         ]
-        query = {"area": sel.area.pk, "as_of": sel.day.isoformat()}
+        loaded = service.load(ctx)
         return {
             "selection": sel,
             "area": sel.area,
             "as_of": sel.day,
             "today": _today(),
             "picks": picks,
-            "panels": [{"panel": panel, "data": panel.build(ctx)} for panel in panels.PANELS],
-            "definitions": DEFINITIONS,
+            "panels": [
+                {"panel": panel, "data": panel.context(ctx, figures)} for panel, figures in loaded
+            ],
+            "definitions": [item for panel, _f in loaded for item in panel.definitions],
             "sort": ctx.sort,
-            "sort_query": urlencode(query),
+            "sort_query": urlencode({"area": sel.area.pk, "as_of": sel.day.isoformat()}),
         }
 
 
@@ -103,13 +101,9 @@ class DashboardExportView(DashboardMixin, View):
     def get(self, request):
         sel = self.selection()
         ctx = self.panel_context(sel)
-        from .dashboard.export import workbook
-
-        response = HttpResponse(
-            workbook(ctx),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
         filename = f"dashboard-{sel.area.pk}-{sel.day.isoformat()}.xlsx"
+        with export.workbook(ctx, service.load(ctx)) as file:  # small: sent in one piece
+            response = HttpResponse(file.read(), content_type=exports.XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
@@ -128,10 +122,9 @@ def summary_api(request):
         )
     if sel.errors:
         return JsonResponse({"error": " ".join(sel.errors)}, status=400)
-    figures = service.load(request.user, sel.area, sel.day, with_trend=False, with_alerts=False)
+    ctx = service.context(request.user, sel, with_alerts=False, with_trend=False)
     response = JsonResponse(
-        api.summary(sel.area, sel.day, figures.snapshot, sel.areas),
-        json_dumps_params={"ensure_ascii": False},
+        api.summary(ctx, service.load(ctx)), json_dumps_params={"ensure_ascii": False}
     )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -437,6 +437,12 @@ def make_in_street(model, street):
         Attachment: lambda: attachment_on(enterprise()),
         **_showcase_makers(street, community, enterprise),
     }
+    if model not in makers:
+        # A part keeps its own makers in tests/<app label>/factories.py.
+        from importlib import import_module
+
+        module = import_module(f"tests.{model._meta.app_label}.factories")
+        return module.make_in_street(model, street)
     return makers[model]()
 
 

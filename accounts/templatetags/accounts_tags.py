@@ -3,8 +3,9 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.forms import ViewingAreaForm
+from areas import tree
 from areas.scoping import scope_key
-from audit import version
+from audit import history, version
 
 register = template.Library()
 
@@ -21,7 +22,7 @@ def area_options(context):
     scope = scope_key(user)
     choices = version.cached(
         f"area-options:{scope}",
-        lambda: [(a.pk, a.path_names) for a in ViewingAreaForm(user=user).fields["area"].queryset],
+        lambda: [(a.pk, tree.label(a)) for a in ViewingAreaForm(user=user).fields["area"].queryset],
     )
     current = user.current_area
     selected = current.pk if current else None
@@ -30,3 +31,9 @@ def area_options(context):
         '<option value="{}"{}>{}</option>',
         ((pk, mark_safe(" selected") if pk == selected else "", label) for pk, label in choices),
     )
+
+
+@register.filter
+def event_detail(event):
+    """An event's details, labelled in the interface language (an import's counts)."""
+    return history.event_detail(event)

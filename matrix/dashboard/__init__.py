@@ -1,8 +1,9 @@
-"""The matrix dashboard (看板): figures as of any date for any area in the user's scope.
+"""The matrix dashboard (看板): every registered panel (core/panels.py) for any area in
+the user's scope, as of any date.
 
-- ``figures``: the SQL (rules from ``enterprises.coverage``) and the ``Tally`` rollups;
-- ``service``: caching under the data version (``version``);
-- ``panels``: the panel registry (``PANELS``) and what each panel shows;
-- ``links``: drill-down URLs into the enterprise list;
-- ``selection``: the request's area and date; ``api``: the JSON; ``export``: the .xlsx.
+- ``selection``: the request's area and date;
+- ``service``: the panel context, the alert counts (cached under the data version);
+- ``export``: the .xlsx (each panel's sheets); ``api``: the JSON (each panel's part).
+
+This package names no part: the panels come from ``core.registry``.
 """

@@ -1,142 +1,54 @@
-"""Cached access to the dashboard's figures; a cached figure is never shown stale.
+"""What every panel of the dashboard is given: the context, and the open alerts.
 
-- The open alerts (evaluated today) are cached under the project's data version
-  (``audit.version.current()``: one number, bumped after every committed change), so the
-  first request after any change recomputes them.
-- The snapshot of a day (the "1" panel and its breakdowns) and each trend point (the
-  month-ends before D's month) are cached per area and day with the data version and the
-  audit-trail mark they were computed under (``version.Mark``). Same data version: valid.
-  Otherwise the changes written since are read from the audit trail, and the entry stays
-  valid only if none of them can affect its day (``earliest_effect``: a record dated
-  after that day, or a field these figures do not read). When the changes cannot be
-  accounted for (a late commit, a prune, more than ``CHANGES_READ_LIMIT`` changes,
-  unaudited demo data), it is recomputed. Today's snapshot is recomputed after almost any
-  change (most are dated today); a past day's usually is not.
-
-Everything missing is computed in one statement (``figures.compute``), so a page costs
-the same number of queries whatever the data size.
+The open alerts (evaluated today) of every registered alert are counted for the area in
+one statement (``core.alerts.area_counts``) and cached under the data version, with the
+total of the user's whole scope kept as the navigation badge.
 """
-
-from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from areas.scoping import scope_key
-from audit import version as data_version
-from enterprises import alerts as enterprise_alerts
-
-from . import figures
-from . import version as versions
+from audit import version
+from core import alerts as kit_alerts
+from core import registry
+from core.panels import PanelContext
 
 TIMEOUT = 7 * 24 * 3600
 
-
-@dataclass
-class Figures:
-    snapshot: figures.Snapshot
-    trend: dict  # point -> Tally, oldest first
-    alerts: dict | None  # key -> count in the area (today)
-    alert_total: int | None  # open alerts in the user's whole scope (navigation badge)
-    version: int
-
-
-def _key(*parts):
-    return "dashboard:" + ":".join(str(p) for p in parts)
-
-
-def _still_valid(entries, dv):
-    """Which cached entries no committed change can have made stale.
-
-    entries: {name: (day, entry or None, fields)}, an entry being {"value", "dv", "mark"}.
-    Returns ({name: value} of the valid ones, the current Mark, or None when every entry
-    was stamped with the current data version and nothing had to be read).
-    """
-    valid, to_check = {}, []
-    for name, (day, entry, fields) in entries.items():
-        if entry is None:
-            continue
-        if entry["dv"] == dv:
-            valid[name] = entry["value"]
-        else:
-            to_check.append((name, day, entry, fields))
-    if len(valid) == len(entries):
-        return valid, None
-    since = min((entry["mark"].max_id for _, _, entry, _ in to_check), default=None)
-    current, rows = versions.mark_and_changes(since)
-    if len(rows) > versions.CHANGES_READ_LIMIT:
-        return valid, current
-    for name, day, entry, fields in to_check:
-        mark = entry["mark"]
-        if mark.min_id != current.min_id or mark.enterprise_max != current.enterprise_max:
-            continue
-        newer = [row for row in rows if row[0] > mark.max_id]
-        # Every change committed since must be one with a higher id (else: a late commit).
-        if len(newer) != current.count - mark.count:
-            continue
-        if versions.earliest_effect(newer, fields) > day:
-            valid[name] = entry["value"]
-    return valid, current
-
-
-SNAPSHOT = "snapshot"
-
-
-def load(user, area, day, *, with_trend=True, with_alerts=True):
-    """All figures the page needs; one computing statement (plus alerts) on a miss.
-
-    Cache entries per area: one per day for the snapshot, and one holding all the area's
-    trend points (few entries, so a small per-process cache does not cull them).
-    """
-    dv = data_version.current()
-    points = figures.trend_days(day)[:-1] if with_trend else []
-    snap_key, trend_key = _key("snapshot", area.pk, day), _key("trend", area.pk)
-    cached = cache.get_many([snap_key, trend_key] if points else [snap_key])
-    stored_points = cached.get(trend_key) or {}
-    entries = {SNAPSHOT: (day, cached.get(snap_key), versions.SNAPSHOT_FIELDS)}
-    entries.update({p: (p, stored_points.get(p), versions.TREND_FIELDS) for p in points})
-    valid, mark = _still_valid(entries, dv)
-    snap = valid.pop(SNAPSHOT, None)
-    trend = valid
-    missing = [p for p in points if p not in trend]
-    if snap is None or missing:
-        computed, new_points = figures.compute(area, day, snapshot=snap is None, trend=missing)
-        snap = computed or snap
-        trend.update({p: t for p, t in new_points.items() if p in entries})
-    # (Re)stamp what is not stamped with this data version, so the next check is free.
-    if mark is not None:
-        stamp = {"dv": dv, "mark": mark}
-        if entries[SNAPSHOT][1] is None or entries[SNAPSHOT][1]["dv"] != dv:
-            cache.set(snap_key, {"value": snap, **stamp}, TIMEOUT)
-        changed = {
-            p: {"value": t, **stamp}
-            for p, t in trend.items()
-            if entries[p][1] is None or entries[p][1]["dv"] != dv
-        }
-        if changed:
-            cache.set(trend_key, {**stored_points, **changed}, TIMEOUT)
-    if with_trend:
-        trend = {p: trend[p] for p in points}
-        trend[day] = snap.total
-    alert_counts = alert_total = None
-    if with_alerts:
-        alert_counts, alert_total = alerts(user, area, dv)
-    return Figures(snap, trend, alert_counts, alert_total, dv)
+alert_counts = kit_alerts.area_counts
 
 
 def alerts(user, area, dv=None):
-    """(counts in the area, total in the user's scope), evaluated today.
+    """({key: count in the area}, total in the user's scope), evaluated today.
 
-    The total is also the navigation badge's (``enterprise_alerts.total``): keeping it
-    spares the badge the same six counts after each change.
+    The total is also the navigation badge's (``core.alerts.total``): keeping it spares
+    the badge the same counts after each change.
     """
-    dv = data_version.current() if dv is None else dv
+    dv = version.current() if dv is None else dv
     today = timezone.localdate()
-    scope = scope_key(user)
-    key = _key("alerts", scope, area.pk, today, dv)
+    key = f"dashboard:alerts:{scope_key(user)}:{area.pk}:{today}:{dv}"
     value = cache.get(key)
     if value is None:
-        value = figures.alert_counts(user, area, today)
+        value = alert_counts(user, area, today)
         cache.set(key, value, TIMEOUT)
-        enterprise_alerts.remember_total(user, today, value[1], dv)
+        kit_alerts.remember_total(user, today, value[1], dv)
     return value
+
+
+def context(user, selection, *, sort="name", with_alerts=True, with_trend=True):
+    counts = alerts(user, selection.area)[0] if with_alerts else None
+    return PanelContext(
+        user=user,
+        area=selection.area,
+        day=selection.day,
+        areas=selection.areas,
+        sort=sort,
+        alerts=counts,
+        with_trend=with_trend,
+    )
+
+
+def load(ctx):
+    """[(panel, its figures)] for every registered panel."""
+    return [(panel, panel.load(ctx)) for panel in registry.panels()]

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
+import axe_playwright_python
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -82,10 +83,69 @@ def pytest_runtest_makereport(item, call):
         item.call_report = report
 
 
+# Accessibility (信息无障碍, GB/T 37668-2019): axe-core, shipped inside the
+# axe-playwright-python package (nothing is downloaded), runs on every page a journey
+# visits, once it has loaded, and reports back through a binding. A page left before
+# its check finished is checked again at the end of the test (a GET of its URL).
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+AXE_ON_LOAD = """
+window.addEventListener("load", () => {
+  if (window.top !== window) return;
+  axe.run(document, {resultTypes: ["violations"]}).then((results) => {
+    window.__axeReport(location.href, results.violations
+      .filter((v) => v.impact === "critical" || v.impact === "serious")
+      .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" "))})));
+  });
+});
+"""
+BLOCKING = ("critical", "serious")
+
+
+def watch_accessibility(context):
+    """Run axe on every page of ``context``; returns (checked: {url: violations}, visited)."""
+    checked, visited = {}, []
+    context.add_init_script(script=AXE_SCRIPT + AXE_ON_LOAD)
+    context.expose_binding(
+        "__axeReport", lambda source, url, violations: checked.__setitem__(url, violations)
+    )
+
+    def on_response(response):
+        request = response.request
+        if (
+            request.resource_type == "document"
+            and request.method == "GET"
+            and response.status == 200
+            and "text/html" in (response.headers.get("content-type") or "")
+        ):
+            visited.append(response.url)
+
+    context.on("response", on_response)
+    return checked, visited
+
+
+def accessibility_problems(context, checked, visited):
+    """The critical and serious violations of every page visited (unchecked ones again)."""
+    missing = [url for url in dict.fromkeys(visited) if url not in checked]
+    if missing:
+        page = context.new_page()
+        for url in missing:
+            page.goto(url)
+            page.wait_for_load_state("load")
+            page.wait_for_function("() => true")  # let the binding deliver
+            for _ in range(50):
+                if url in checked:
+                    break
+                page.wait_for_timeout(100)
+    return {url: found for url, found in checked.items() if found}
+
+
 @pytest.fixture
 def page(request, browser, live_server):
-    """A fresh browser context; records every request; screenshot on failure."""
+    """A fresh browser context; records every request; checks every page with axe;
+    screenshot on failure."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    checked, visited = watch_accessibility(context)
     page = context.new_page()
     page.set_default_timeout(15000)
     page.outside_requests = []
@@ -102,8 +162,15 @@ def page(request, browser, live_server):
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    problems = accessibility_problems(context, checked, visited)
     context.close()
     assert not page.outside_requests, f"loaded from outside the app: {page.outside_requests}"
+    assert visited and set(visited) <= set(checked), "every page is checked for accessibility"
+    assert not problems, "accessibility (axe, critical or serious):\n" + "\n".join(
+        f"{url}: {v['impact']} {v['id']} ({v['help']}) at {v['nodes']}"
+        for url, found in problems.items()
+        for v in found
+    )
 
 
 def login(page, username, password=PASSWORD):

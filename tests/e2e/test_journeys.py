@@ -200,3 +200,40 @@ def test_phone_sized_viewport_is_usable(browser, live_server, staff, shuicheng):
         page.goto(page.base + path)
         assert _no_horizontal_scroll(page), path
     context.close()
+
+
+def test_phone_lists_are_cards_with_folded_filters(browser, live_server, staff, shuicheng):
+    """At 375 × 667 every list shows card rows, its filters fold behind one button that
+    says which are set, and the first result is on the first screen."""
+    from tests.factories import MembershipTransferFactory, PartyOrganizationFactory
+
+    for i in range(3):
+        EnterpriseFactory(community=shuicheng, name=f"青岛卡片{i}有限公司")
+    org = PartyOrganizationFactory(area=shuicheng, name="卡片党支部")
+    MembershipTransferFactory(to_organization=org, member_name="卡片党员")
+    context = browser.new_context(viewport={"width": 375, "height": 667}, locale="zh-CN")
+    page = context.new_page()
+    page.base = live_server.url
+    login(page, staff.username)
+    for path in (
+        "/enterprises/?industry=C",
+        "/enterprises/organizations/",
+        "/enterprises/transfers/",
+        "/enterprises/alerts/stale_return/",
+        "/alerts/",
+    ):
+        page.goto(page.base + path)
+        assert _no_horizontal_scroll(page), path
+        first = page.locator("table.list-table tbody tr").first
+        box = first.bounding_box()
+        assert box and box["y"] + 40 < 667, f"{path}: first result below the first screen"
+        assert page.locator("table.list-table thead").first.is_hidden(), path  # cards
+        form = page.locator("form.fold-body")
+        if form.count():
+            assert form.is_hidden(), f"{path}: filters are folded"
+    page.goto(page.base + "/enterprises/?industry=C")
+    button = page.locator("label.fold-button")
+    assert "行业" in button.inner_text()  # the summary names the active filter
+    button.click()
+    assert page.locator("form.fold-body").is_visible()
+    context.close()

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from enterprises.dashboard import figures, service
+from enterprises.dashboard import version as versions
 from enterprises.models import Coverage, Enterprise, MembershipReturn, PartyOrganization
-from matrix.dashboard import figures, service
-from matrix.dashboard import version as versions
+from matrix.dashboard import service as dashboard
 from tests.factories import (
     CoverageFactory,
     EnterpriseFactory,
@@ -172,7 +173,7 @@ def test_trend_points_match_a_fresh_computation_after_changes(dataset, leader_cl
     MembershipReturnFactory(
         enterprise=cov.enterprise, reported_on=dt.date(TODAY.year - 1, 3, 3), formal=0
     )
-    cached = service.load(leader_client_user(leader_client), jiaonan, TODAY).trend
+    cached = service.load(jiaonan, TODAY).trend
     _, fresh = figures.compute(jiaonan, TODAY, snapshot=False, trend=list(cached)[:-1])
     for point, tally in fresh.items():
         assert cached[point].states == tally.states and cached[point].bands == tally.bands
@@ -308,7 +309,7 @@ def test_the_dashboards_alerts_keep_the_badge(dataset, request, who, django_asse
     from enterprises import alerts
 
     user = request.getfixturevalue(who)
-    _in_area, scope_total = service.alerts(user, user.current_area)
+    _in_area, scope_total = dashboard.alerts(user, user.current_area)
     with django_assert_max_num_queries(1):  # the data version; no alert is counted again
         assert alerts.total(user) == scope_total
     assert scope_total == sum(a.count(user) for a in alerts.ALERTS)
@@ -348,14 +349,14 @@ def test_a_kept_alert_total_is_never_newer_than_its_counts(
     # the total must be kept under the version read before counting, not after.
     from enterprises import alerts
 
-    real = figures.alert_counts
+    real = dashboard.alert_counts
 
     def counted_then_changed(user, area, today):
         value = real(user, area, today)
         EnterpriseFactory(community=shuicheng, tracked_since=dt.date(2000, 1, 1))  # commits
         return value
 
-    monkeypatch.setattr(figures, "alert_counts", counted_then_changed)
-    service.alerts(admin_user, district)
-    monkeypatch.setattr(figures, "alert_counts", real)
+    monkeypatch.setattr(dashboard, "alert_counts", counted_then_changed)
+    dashboard.alerts(admin_user, district)
+    monkeypatch.setattr(dashboard, "alert_counts", real)
     assert alerts.total(admin_user) == sum(alerts.counts(admin_user).values())

@@ -6,8 +6,8 @@ import pytest
 
 from areas.models import Area
 from enterprises import alerts, coverage
+from enterprises.dashboard import figures
 from enterprises.models import Enterprise
-from matrix.dashboard import figures
 from tests.factories import CommunityFactory
 
 from .conftest import PAST, TODAY, area_rows

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from matrix.dashboard import figures
+from enterprises.dashboard import figures
 
 from .conftest import PAST, TODAY
 

@@ -1,4 +1,4 @@
-"""Compute and cache the dashboard for the district and every street (and, with
+"""Compute and cache every dashboard panel for the district and every street (and, with
 --communities, every community), as of today, so the first leader to open it does not
 wait for the 24-month trend. Run after deploying and nightly (see docs/DEPLOY.md).
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from areas.models import Area
 from matrix.dashboard import service
+from matrix.dashboard.selection import Selection
 
 
 class Command(BaseCommand):
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         if communities:
             levels.append(Area.Level.COMMUNITY)
         today = timezone.localdate()
+        areas = list(Area.objects.select_related("parent__parent"))
         for area in Area.objects.filter(level__in=levels).order_by("level", "name"):
             started = time.monotonic()
-            service.load(admin, area, today)
+            service.load(service.context(admin, Selection(area, today, areas)))
             self.stdout.write(f"{area.path_names}: {time.monotonic() - started:.1f} s")

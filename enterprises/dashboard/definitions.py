@@ -44,3 +44,25 @@ DEFINITIONS = {
         "chosen date), with the same definitions."
     ),
 }
+
+# What each definition is about, as the page and the export name it.
+LABELS = {
+    "operating": _("Operating enterprises"),
+    "standalone": _("Standalone organisation"),
+    "joint": _("Joint organisation"),
+    "regional": _("Regional or attached organisation"),
+    "organization": _("Organisation coverage (any)"),
+    "work_only": _("Work coverage only"),
+    "work": _("Work coverage (organisation or work)"),
+    "uncovered": _("Uncovered"),
+    "rate": _("Rates"),
+    "bands": _("Member bands"),
+    "members": _("Members"),
+    "should_form": _("Should form, has not"),
+    "mass": _("Trade union, youth league, women's federation"),
+    "organizations_formed": _("Organisations formed this year"),
+    "members_added": _("Members added this year"),
+    "alerts": _("Alerts"),
+    "trend": _("Trend"),
+}
+assert set(LABELS) == set(DEFINITIONS)

@@ -22,21 +22,27 @@ def percent(value, digits=1):
 
 
 def _svg(width, height, title, body, css="svg-chart"):
+    # A chart whose marks link to their lists is a group of links, not one image: an
+    # image's children are presentational, and links inside it would be nested controls.
+    role = "group" if "<a " in body else "img"
     return format_html(
-        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        '<svg class="{}" viewBox="0 0 {} {}" role="{}" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
         css,
         width,
         height,
+        role,
         title,
         title,
         body,
     )
 
 
-def _link(url, inner):
+def _link(url, inner, label=None):
     if not url:
         return inner
+    if label:
+        return format_html('<a href="{}" aria-label="{}">{}</a>', url, label, inner)
     return format_html('<a href="{}">{}</a>', url, inner)
 
 
@@ -59,7 +65,7 @@ def ring(rate, label, url=None, size=132):
         y=f"{centre + 6:.1f}",
         t=text,
     )
-    svg = _svg(size, size, f"{label}: {text}", _link(url, body), css="svg-ring")
+    svg = _svg(size, size, f"{label}: {text}", _link(url, body, f"{label}: {text}"), css="svg-ring")
     return format_html('<figure class="ring">{}<figcaption>{}</figcaption></figure>', svg, label)
 
 

@@ -1,27 +1,22 @@
-"""The dashboard's panels: a registry, so a later panel (点 / 线 / 面 / 慈善) is one template
-plus one build function added to ``PANELS``.
-
-A panel's ``build(ctx)`` gets a ``Context`` (user, area, date, scope areas, figures, sort)
-and returns the template context of its partial (``templates/matrix/panels/…``). The
-"1" panel (coverage) is the first; the page, the export and the JSON all read the same
-``Context.figures``, so they show the same numbers.
+"""The coverage panel of the "1" (``CoveragePanel``, registered in ``enterprises/part.py``):
+the page's partial (``templates/enterprises/_coverage_panel.html``), its sheets of the
+dashboard export and its part of the JSON summary, all from the same figures.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from django.urls import reverse
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from enterprises import alerts as alert_defs
-from enterprises.filters import BAND_CHOICES, COVERAGE_CHOICES
-from enterprises.models import Enterprise, Industry, MassOrganization, MembershipReturn
+from core import charts
+from core.exports import Sheet
+from core.panels import Panel, alert_rows
 
-from .. import charts
-from . import figures, links
+from .. import alerts as part_alerts
+from ..filters import BAND_CHOICES, COVERAGE_CHOICES
+from ..models import Enterprise, Industry, MassOrganization, MembershipReturn
+from . import figures, links, service
+from .definitions import DEFINITIONS, LABELS
 
 COVERAGE_LABELS = dict(COVERAGE_CHOICES)
 BAND_LABELS = dict(BAND_CHOICES)
@@ -77,24 +72,6 @@ def column_label(key):
     return COVERAGE_LABELS.get(key) or BAND_LABELS[key]
 
 
-@dataclass
-class Context:
-    user: Any
-    area: Area
-    day: Any
-    areas: list  # every area in the user's scope (parents loaded)
-    figures: Any  # service.Figures
-    sort: str = "name"
-
-
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    title: Any
-    template: str
-    build: Callable[[Context], dict]
-
-
 # ---------------------------------------------------------------------------
 # Rows shared by the page, the export and the JSON
 
@@ -126,9 +103,9 @@ def cells(tally, area, day, filters):
     return counts, rates
 
 
-def breakdowns(ctx):
+def breakdowns(ctx, figs):
     """[{key, label, rows: [{label, filters, tally, counts, rates}], total}] for the area."""
-    snap, area, day = ctx.figures.snapshot, ctx.area, ctx.day
+    snap, area, day = figs.snapshot, ctx.area, ctx.day
     children = [a for a in ctx.areas if a.parent_id == area.pk]
     communities = [a for a in ctx.areas if a.level == Area.Level.COMMUNITY and area.contains(a)]
     by_community = snap.rows["community"]
@@ -254,9 +231,9 @@ def _sort(rows, sort):
     rows.sort(key=value, reverse=reverse)
 
 
-def headline(ctx):
+def headline(ctx, figs):
     """The "1" panel's figures, each with its link (None for sums and non-enterprise counts)."""
-    snap, area, day = ctx.figures.snapshot, ctx.area, ctx.day
+    snap, area, day = figs.snapshot, ctx.area, ctx.day
     total = snap.total
     coverage = [
         {
@@ -293,20 +270,7 @@ def headline(ctx):
         }
         for kind in figures.MASS_KINDS
     ]
-    alert_rows = []
-    if ctx.figures.alerts is not None:
-        for a in alert_defs.ALERTS:
-            if a.model is Enterprise:
-                url = links.alert(area, a.key)
-            elif area.pk == ctx.user.area_id:
-                # The alert's own page lists the user's whole scope: link only when it is
-                # the area shown, so the count and the list agree.
-                url = reverse("enterprises:alert_list", args=[a.key])
-            else:
-                url = None
-            alert_rows.append(
-                {"key": a.key, "label": a.label, "count": ctx.figures.alerts[a.key], "url": url}
-            )
+    alerts = alert_rows(ctx, part_alerts.ALERTS)
     return {
         "operating": {"count": total.operating, "url": links.figure(area, day, "operating")},
         "coverage": coverage,
@@ -316,15 +280,15 @@ def headline(ctx):
         "mass": mass,
         "organizations_formed": snap.organizations_formed,
         "members_added": total.members_added,
-        "alerts": alert_rows,
-        "alerts_total": sum(r["count"] for r in alert_rows),
+        "alerts": alerts,
+        "alerts_total": sum(r["count"] for r in alerts),
     }
 
 
-def trend_series(ctx):
+def trend_series(ctx, figs):
     """Monthly rates (organisation, work) and member bands at each point."""
-    points = sorted(ctx.figures.trend)
-    tallies = [ctx.figures.trend[p] for p in points]
+    points = sorted(figs.trend)
+    tallies = [figs.trend[p] for p in points]
     return {
         "points": points,
         "rows": [
@@ -344,14 +308,14 @@ def trend_series(ctx):
     }
 
 
-def coverage_panel(ctx):
-    data = headline(ctx)
-    trend = trend_series(ctx)
+def coverage_panel(ctx, figs):
+    data = headline(ctx, figs)
+    trend = trend_series(ctx, figs)
     labels = [p.strftime("%y-%m") for p in trend["points"]]
     data.update(
         rings=[
             charts.ring(
-                ctx.figures.snapshot.total.rate(key),
+                figs.snapshot.total.rate(key),
                 RATE_LABELS[key],
                 url=links.figure(ctx.area, ctx.day, key),
             )
@@ -370,7 +334,7 @@ def coverage_panel(ctx):
             row_height=40,
             width=360,
         ),
-        breakdowns=breakdowns(ctx),
+        breakdowns=breakdowns(ctx, figs),
         trend=trend,
         rate_chart=charts.line(
             labels,
@@ -400,11 +364,164 @@ def coverage_panel(ctx):
     return data
 
 
-PANELS = [
-    Panel(
-        "coverage",
-        _("The 1: party organisation coverage"),
-        "matrix/panels/coverage.html",
-        coverage_panel,
-    ),
-]
+class CoveragePanel(Panel):
+    key = "coverage"
+    title = _("The 1: party organisation coverage")
+    template = "enterprises/_coverage_panel.html"
+    json_key = ""  # the "1" keeps its figures at the top level of the summary
+    definitions = tuple((LABELS[key], text) for key, text in DEFINITIONS.items())
+
+    def load(self, ctx):
+        return service.load(ctx.area, ctx.day, with_trend=ctx.with_trend)
+
+    def context(self, ctx, figs):
+        return coverage_panel(ctx, figs)
+
+    # -- the export ----------------------------------------------------------
+
+    def sheets(self, ctx, figs):
+        data = coverage_panel(ctx, figs)
+        return [self._summary_sheet(data), *self._breakdown_sheets(data), self._trend_sheet(data)]
+
+    def _summary_sheet(self, data):
+        sheet = Sheet(_g("The 1: coverage"), widths={1: 28, 2: 12, 3: 12, 4: 90})
+        sheet.add([_g("Figure"), _g("Count"), _g("Rate"), _g("Definition")], bold=True)
+
+        def row(label, count, key, rate=None):
+            sheet.add([str(label), count, rate, str(DEFINITIONS[key])], percent=(3,))
+
+        row(OPERATING_LABEL, data["operating"]["count"], "operating")
+        for item in data["coverage"]:
+            row(item["label"], item["count"], item["key"], item["rate"])
+        for item in data["bands"]:
+            row(item["label"], item["count"], "bands", item["rate"])
+        row(SHOULD_FORM_LABEL, data["should_form"]["count"], "should_form")
+        for item in data["members"]:
+            row(item["label"], item["value"], "members")
+        for item in data["mass"]:
+            row(item["label"], item["count"], "mass")
+        row(LABELS["organizations_formed"], data["organizations_formed"], "organizations_formed")
+        row(LABELS["members_added"], data["members_added"], "members_added")
+        for item in data["alerts"]:
+            row(item["label"], item["count"], "alerts")
+        return sheet
+
+    def _breakdown_sheets(self, data):
+        columns = [str(c["label"]) for c in data["columns"]]
+        rate_labels = [str(c["label"]) for c in data["rate_columns"]]
+        first_rate = 2 + len(columns)
+        rates = tuple(range(first_rate, first_rate + len(rate_labels)))
+        widths = {1: 28, **dict.fromkeys(range(2, first_rate + len(rate_labels)), 12)}
+        for group in data["breakdowns"]:
+            title = _g("By %(dimension)s") % {"dimension": group["label"]}
+            sheet = Sheet(title, widths=widths)
+            sheet.add([str(group["label"]), *columns, *rate_labels], bold=True)
+            for row in group["rows"]:
+                sheet.add(_breakdown_values(row["label"], row), percent=rates)
+            sheet.add(_breakdown_values(_g("Total"), group["total"]), bold=True, percent=rates)
+            yield sheet
+
+    def _trend_sheet(self, data):
+        sheet = Sheet(_g("Trend"), widths={1: 14, **dict.fromkeys(range(2, 12), 16)})
+        sheet.add(
+            [
+                _g("As of"),
+                str(OPERATING_LABEL),
+                str(COVERAGE_LABELS[figures.ORGANIZATION]),
+                str(RATE_LABELS[figures.ORGANIZATION]),
+                str(COVERAGE_LABELS[figures.WORK]),
+                str(RATE_LABELS[figures.WORK]),
+                *(str(label) for label in data["band_labels"]),
+            ],
+            bold=True,
+        )
+        for row in data["trend"]["rows"]:
+            sheet.add(
+                [
+                    row["day"],
+                    row["operating"],
+                    row["organization"],
+                    row["organization_rate"],
+                    row["work"],
+                    row["work_rate"],
+                    *row["bands"],
+                ],
+                percent=(4, 6),
+            )
+        sheet.blank()
+        sheet.add([str(DEFINITIONS["trend"])])
+        return sheet
+
+    def numbers(self, ctx, figs):
+        data = headline(ctx, figs)
+        return [
+            ("operating", OPERATING_LABEL, data["operating"]["count"], ["operating"]),
+            *(
+                (c["key"], c["label"], c["count"], ["coverage", c["key"], "count"])
+                for c in data["coverage"]
+            ),
+            *(
+                (b["key"], b["label"], b["count"], ["member_bands", b["key"]])
+                for b in data["bands"]
+            ),
+            ("should_form", SHOULD_FORM_LABEL, data["should_form"]["count"], ["should_form"]),
+            *((m["key"], m["label"], m["value"], ["members", m["key"]]) for m in data["members"]),
+            *((m["key"], m["label"], m["count"], ["mass_orgs", m["key"]]) for m in data["mass"]),
+            (
+                "organizations_formed",
+                LABELS["organizations_formed"],
+                data["organizations_formed"],
+                ["organizations_formed_this_year"],
+            ),
+            (
+                "members_added",
+                LABELS["members_added"],
+                data["members_added"],
+                ["members_added_this_year"],
+            ),
+        ]
+
+    # -- the JSON summary ----------------------------------------------------
+
+    def json(self, ctx, figs):
+        snapshot = figs.snapshot
+        total = snapshot.total
+        by_community = []
+        for community in ctx.communities:
+            tally = snapshot.rows["community"].get(community.pk, figures.Tally())
+            by_community.append(
+                {
+                    "id": community.pk,
+                    "name": community.name,
+                    "street": community.parent.name,
+                    "operating": tally.operating,
+                    "coverage": _coverage_json(tally),
+                    "member_bands": _bands_json(tally),
+                    "should_form": tally.should_form,
+                }
+            )
+        return {
+            "operating": total.operating,
+            "coverage": _coverage_json(total),
+            "members": dict(total.members),
+            "member_bands": _bands_json(total),
+            "should_form": total.should_form,
+            "mass_orgs": dict(total.mass),
+            "organizations_formed_this_year": snapshot.organizations_formed,
+            "members_added_this_year": total.members_added,
+            "by_community": by_community,
+        }
+
+
+def _breakdown_values(label, row):
+    return [str(label), *(c["value"] for c in row["counts"]), *(r["rate"] for r in row["rates"])]
+
+
+def _coverage_json(tally):
+    return {
+        key: {"count": tally.count(key), "rate": tally.rate(key)} for key in figures.COVERAGE_KEYS
+    }
+
+
+def _bands_json(tally):
+    return {band: tally.bands[band] for band in figures.BANDS}

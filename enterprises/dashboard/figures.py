@@ -24,10 +24,10 @@ The grouped rows (a few hundred) are folded into ``Tally`` objects in Python.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 
-from enterprises import alerts, coverage
+from core.sql import fetch
+from enterprises import coverage
 from enterprises.models import Enterprise, MassOrganization, PartyOrganization
 
 STATES = coverage.STATES
@@ -264,28 +264,10 @@ def _statement(area, day, snapshot=True, trend=()):
     return cte + " UNION ALL ".join(parts), params
 
 
-def _run(sql, params):
-    """Execute one statement and return its rows.
-
-    On PostgreSQL the statement is prefixed with ``SET LOCAL jit = off`` (same round trip):
-    the planner's cost estimate for the correlated alternatives of the coverage subqueries
-    is large enough to trigger JIT compilation, which costs more than the whole query; the
-    hashed subplans it actually runs do not need it.
-    """
-    # SET LOCAL needs a transaction: requests have one (ATOMIC_REQUESTS), commands may not.
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off; " + sql, params)
-            cursor.nextset()
-        else:
-            cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def compute(area, day, *, snapshot=True, trend=()):
     """Run the statement; return (Snapshot or None, {month-end: Tally})."""
     sql, params = _statement(area, day, snapshot=snapshot, trend=trend)
-    rows = _run(sql, params)
+    rows = fetch(sql, params)
     total, by_dim = Tally(), {dim: {} for dim in DIMENSIONS}
     points = {point: Tally() for point in trend}  # a point with nothing operating has no rows
     organizations = 0
@@ -318,26 +300,3 @@ def _normalise(dim, key):
     if dim == "above_scale":
         return key.lower() in ("1", "true", "t")
     return key
-
-
-# ---------------------------------------------------------------------------
-# Alerts (evaluated today, as everywhere else in the app)
-
-
-def alert_counts(user, area, today):
-    """{key: count} for ``area`` and the total for the user's whole scope, in one query."""
-    whole_scope = not user.is_system_admin and area.pk == user.area_id
-    parts, params = [], []
-    for alert in alerts.ALERTS:
-        bases = [alert.model.objects.for_user(user).in_area(area)]
-        if not whole_scope:
-            bases.append(alert.model.objects.for_user(user))
-        for base in bases:
-            sql, sub_params = _sql(alert.build(base, today))
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) a{len(parts)})")
-            params.extend(sub_params)
-    row = _run("SELECT " + ", ".join(parts), params)[0]
-    step = 1 if whole_scope else 2
-    in_area = {a.key: row[step * i] for i, a in enumerate(alerts.ALERTS)}
-    scope_total = sum(row[step * i + step - 1] for i in range(len(alerts.ALERTS)))
-    return in_area, scope_total
