@@ -17,6 +17,7 @@ urlpatterns = [
     path("alerts/", AlertIndexView.as_view(), name="alerts"),
     path("accounts/", include("accounts.urls")),
     path("ledger/", include("ledger.urls")),
+    path("attachments/", include("core.attachments.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

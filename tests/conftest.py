@@ -128,3 +128,12 @@ def pytest_runtest_makereport(item, call):
         if not reason.startswith("Skipped: runs in the "):
             report.outcome = "failed"
             report.longrepr = f"Skipped under .ci/run, where every test must run: {reason}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploaded files (attachments) go to a temporary directory, never to var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "core",
     "enterprises",
+    "showcase",
     "partnerships",
     "ledger",
     "matrix",
@@ -162,6 +163,19 @@ RETURN_STALE_MONTHS = 12
 # Ledger imports (台账): refuse bigger files or more rows with a clear message.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+
+# Attachments (photos, PDFs) on any record: stored under MEDIA_ROOT and downloaded only
+# through core.attachments' views, which check the owning record's scope. Nothing serves
+# MEDIA_URL: never point a web server location at MEDIA_ROOT (docs/DEPLOY.md).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_THUMBNAIL_SIZE = (320, 320)
+
+# 点 (showcase): a named site is reviewed (复核) every this many years (Shaanxi's rule: 2);
+# a site whose review is due within SHOWCASE_REVIEW_ALERT_DAYS raises an alert.
+SHOWCASE_REVIEW_CYCLE_YEARS = env.int("SHOWCASE_REVIEW_CYCLE_YEARS", default=2)
+SHOWCASE_REVIEW_ALERT_DAYS = 60
 
 # Audit entries are kept at least this long; prune_audit refuses anything shorter.
 AUDIT_MIN_RETENTION_DAYS = 180
