@@ -272,13 +272,16 @@ def _run(sql, params):
     is large enough to trigger JIT compilation, which costs more than the whole query; the
     hashed subplans it actually runs do not need it.
     """
-    # SET LOCAL needs a transaction: requests have one (ATOMIC_REQUESTS), commands may not.
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off; " + sql, params)
-            cursor.nextset()
-        else:
+    if connection.vendor != "postgresql":
+        # No transaction: on SQLite it would take the write lock (IMMEDIATE), and a
+        # dashboard read must not wait for a long import.
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
+            return cursor.fetchall()
+    # SET LOCAL needs a transaction: a read request has none of its own.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; " + sql, params)
+        cursor.nextset()
         return cursor.fetchall()
 
 
