@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from audit.middleware import client_ip
+from core.forms import VersionedFormMixin  # dependency-free (Django only): see its docstring
 
 from .lockout import locked_until
 from .models import User
@@ -70,7 +71,7 @@ class AreaChoiceField(forms.ModelChoiceField):
         return obj.path_names
 
 
-class UserForm(forms.ModelForm):
+class UserForm(VersionedFormMixin, forms.ModelForm):
     area = AreaChoiceField(
         label=_("Area scope"),
         queryset=Area.objects.select_related("parent__parent").order_by("level", "name"),

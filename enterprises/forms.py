@@ -278,7 +278,7 @@ class EndForm(forms.Form):
         return until
 
 
-class MembershipReturnForm(BaseModelForm):
+class MembershipReturnForm(VersionedFormMixin, BaseModelForm):
     class Meta(BaseModelForm.Meta):
         model = MembershipReturn
         fields = [
@@ -311,7 +311,7 @@ class MembershipReturnForm(BaseModelForm):
         return cleaned
 
 
-class LiaisonForm(BaseModelForm):
+class LiaisonForm(VersionedFormMixin, BaseModelForm):
     area = AreaField(label=_("Area"), queryset=Area.objects.none())
 
     class Meta(BaseModelForm.Meta):
@@ -335,7 +335,7 @@ class AssignmentForm(BaseModelForm):
             self.initial["start"] = timezone.localdate()
 
 
-class MassOrganizationForm(BaseModelForm):
+class MassOrganizationForm(VersionedFormMixin, BaseModelForm):
     class Meta(BaseModelForm.Meta):
         model = MassOrganization
         fields = ["kind", "established_on", "dissolved_on"]
@@ -361,7 +361,7 @@ class MassOrganizationForm(BaseModelForm):
         return cleaned
 
 
-class TransferForm(BaseModelForm):
+class TransferForm(VersionedFormMixin, BaseModelForm):
     enterprise = EnterpriseLookupField(label=_("Enterprise"), required=False)
 
     class Meta(BaseModelForm.Meta):
