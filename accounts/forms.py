@@ -43,7 +43,10 @@ class SetPasswordFields(forms.Form):
         label=_("New password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
-        help_text=_("At least 12 characters; not only digits; not a common password."),
+        help_text=_(
+            "At least 12 characters; not only digits, the same characters again and again "
+            "or neighbouring keys (qwerty, 1qaz2wsx); not a common password."
+        ),
     )
     password2 = forms.CharField(
         label=_("New password again"),

@@ -79,6 +79,13 @@ def parse_moment(value):
     return moment
 
 
+def search_text(value, max_length=100):
+    """Free text for a ``contains`` search read from GET by hand: no NUL or other control
+    characters (PostgreSQL refuses NUL in text), at most ``max_length`` characters."""
+    text = "".join(c for c in str(value or "") if c >= " " and c != "\x7f")
+    return text.strip()[:max_length]
+
+
 def formfield_for(field, **kwargs):
     if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
         kwargs.setdefault("widget", DateInput)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.forms import DateInput
+from core.forms import BoundedDateFilter, DateInput
 
 from . import alerts, coverage
 from .models import Enterprise, Industry, IndustryChain
@@ -69,7 +69,7 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 class EnterpriseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or USCC contains"), method="search")
-    as_of = django_filters.DateFilter(label=_("As of"), method="keep", widget=DateInput)
+    as_of = BoundedDateFilter(label=_("As of"), method="keep", widget=DateInput)
     # Set by the header's area switch and by dashboard drill-downs; kept as a hidden field
     # (a select of every street and community would duplicate the community filter).
     area = django_filters.ModelChoiceFilter(

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.forms import BaseModelForm, DateInput, VersionedFormMixin
+from core.forms import BaseModelForm, BoundedDateField, VersionedFormMixin
 
 from . import uscc
 from .models import (
@@ -237,7 +237,7 @@ class OrganizationCreateForm(OrganizationForm):
 
 class CoverageAddForm(forms.Form):
     enterprise = EnterpriseLookupField(label=_("Enterprise"))
-    since = forms.DateField(label=_("Covered since"), widget=DateInput, initial=timezone.localdate)
+    since = BoundedDateField(label=_("Covered since"), initial=timezone.localdate)
 
     def __init__(self, *args, organization, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,7 +261,7 @@ class CoverageAddForm(forms.Form):
 class EndForm(forms.Form):
     """End a dated relationship (coverage, liaison assignment) on a given day."""
 
-    until = forms.DateField(label=_("End date"), widget=DateInput, initial=timezone.localdate)
+    until = BoundedDateField(label=_("End date"), initial=timezone.localdate)
 
     def __init__(self, *args, start=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.permissions import EditorRequiredMixin
 from areas.scoping import scope_key
 from audit import version
+from core.forms import parse_id, search_text
 from core.paginator import VersionCachedPaginator
 from core.views import (
     CachedBodyMixin,
@@ -364,8 +365,9 @@ class OrganizationListView(ScopedListView):
         today = timezone.localdate()
         qs = selectors.organization_list(super().get_queryset(), today)
         params = self.request.GET
-        if params.get("q"):
-            qs = qs.filter(Q(name__contains=params["q"]) | Q(secretary__contains=params["q"]))
+        q = search_text(params.get("q"))
+        if q:
+            qs = qs.filter(Q(name__contains=q) | Q(secretary__contains=q))
         if params.get("formation") in PartyOrganization.Formation.values:
             qs = qs.filter(formation=params["formation"])
         if params.get("level") in PartyOrganization.Level.values:
@@ -407,8 +409,8 @@ class OrganizationCreateView(RecordCreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        enterprise_id = self.request.GET.get("enterprise")
-        if enterprise_id and enterprise_id.isdigit():
+        enterprise_id = parse_id(self.request.GET.get("enterprise"))
+        if enterprise_id:
             enterprise = (
                 Enterprise.objects.for_user(self.request.user)
                 .select_related("community")
@@ -518,8 +520,8 @@ class LiaisonListView(ScopedListView):
 
     def get_queryset(self):
         qs = selectors.liaison_list(super().get_queryset(), timezone.localdate())
-        if self.request.GET.get("q"):
-            q = self.request.GET["q"]
+        q = search_text(self.request.GET.get("q"))
+        if q:
             qs = qs.filter(Q(name__contains=q) | Q(unit__contains=q) | Q(phone__contains=q))
         if self.request.GET.get("kind") in Liaison.Kind.values:
             qs = qs.filter(kind=self.request.GET["kind"])
@@ -571,8 +573,9 @@ class TransferListView(ScopedListView):
             qs = qs.filter(status=status)
         elif status == "overdue":
             qs = qs.overdue()
-        if self.request.GET.get("q"):
-            qs = qs.filter(member_name__contains=self.request.GET["q"])
+        q = search_text(self.request.GET.get("q"))
+        if q:
+            qs = qs.filter(member_name__contains=q)
         return qs
 
     def get_context_data(self, **kwargs):

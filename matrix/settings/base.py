@@ -153,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.RepeatedCharactersValidator"},
+    {"NAME": "accounts.validators.KeyboardRunValidator"},
 ]
 
 # Lockout: this many failures for one username from one address within the window
