@@ -38,7 +38,13 @@ def process_role():
 
 
 def postgresql_options(options, timeout_ms):
-    """``OPTIONS`` with ``-c statement_timeout=…`` added to any libpq options given."""
+    """``OPTIONS`` with ``-c statement_timeout=…`` added to any libpq options given.
+
+    0 adds nothing: the server's (or the database role's) setting applies. That is the
+    way behind PgBouncer in transaction mode, which does not pass startup options.
+    """
+    if not timeout_ms:
+        return dict(options)
     given = options.get("options", "")
     return {**options, "options": f"{given} -c statement_timeout={int(timeout_ms)}".strip()}
 

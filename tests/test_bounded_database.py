@@ -158,6 +158,8 @@ def test_only_the_development_server_keeps_the_web_role():
         "sslmode": "require",
         "options": "-c jit=off -c statement_timeout=5",
     }
+    # 0: no limit from the app (behind PgBouncer the role's setting applies).
+    assert matrix_db.postgresql_options({"sslmode": "require"}, 0) == {"sslmode": "require"}
 
 
 def test_statement_timeout_block_restores_the_connection_value(db):
