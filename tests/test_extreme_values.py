@@ -94,3 +94,16 @@ def test_search_text_drops_control_characters_and_is_short():
     assert search_text(" 胶南\x00街道\r\n ") == "胶南街道"
     assert len(search_text("长" * 1000)) == 100
     assert search_text(None) == ""
+
+
+def test_a_huge_id_in_any_object_url_is_404(admin_client):
+    from tests.test_url_security import ALL, build_url, takes_pk
+
+    for name, route, _ in ALL:
+        if not takes_pk(route):
+            continue
+        for pk in ["9" * 20, "9" * 5000]:
+            url = build_url(route).replace("/None/", f"/{pk}/")
+            for method in (admin_client.get, admin_client.post):
+                response = method(url)
+                assert response.status_code in (404, 405), f"{name} {method.__name__} {pk[:25]}"
