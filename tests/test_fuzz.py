@@ -365,10 +365,11 @@ def test_the_fuzzer_reads_the_parameters_of_the_views(admin_user, jiaonan, recor
 @pytest.fixture(scope="module", autouse=True)
 def _report_volume(request):
     yield
-    if STATS["requests"]:
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter:
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if STATS["requests"] and reporter and capture:
+        with capture.global_and_fixture_disabled():
             reporter.write_line(
-                f"fuzz: {STATS['requests']} requests in {STATS['seconds']:.1f} s "
-                f"({PROFILE.max_examples} examples per view and persona)"
+                f"\nfuzz: {STATS['requests']} requests in {STATS['seconds']:.1f} s "
+                f"({PROFILE.max_examples} random examples per view and persona)"
             )
