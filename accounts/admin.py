@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from core.versioning import VersionedAdminMixin  # Django and audit only: see its docstring
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(VersionedAdminMixin, BaseUserAdmin):
     list_display = ["username", "full_name", "role", "area", "is_active"]
     list_filter = ["role", "is_active", "area__level"]
     search_fields = ["username", "full_name"]

@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from audit.history import present_changes
 from audit.models import Change, Event
+from core.forms import BoundedDateField  # dependency-free (Django only)
 
 from .models import User
 from .permissions import AdminRequiredMixin
@@ -17,12 +18,9 @@ from .permissions import AdminRequiredMixin
 
 class AuditFilterForm(forms.Form):
     user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.all(), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # 1900–2100: beyond, the day bounds below would overflow (9999-12-31 + 1 day).
+    date_from = BoundedDateField(label=_("From"), required=False)
+    date_to = BoundedDateField(label=_("To"), required=False)
 
 
 class ChangeFilterForm(AuditFilterForm):

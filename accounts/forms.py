@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.forms import AreaChoiceField
 from areas.models import Area
 from audit.middleware import client_ip
+from core.forms import VersionedFormMixin  # dependency-free (Django only): see its docstring
 
 from .lockout import locked_until
 from .models import User
@@ -43,7 +44,10 @@ class SetPasswordFields(forms.Form):
         label=_("New password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
-        help_text=_("At least 12 characters; not only digits; not a common password."),
+        help_text=_(
+            "At least 12 characters; not only digits, the same characters again and again "
+            "or neighbouring keys (qwerty, 1qaz2wsx); not a common password."
+        ),
     )
     password2 = forms.CharField(
         label=_("New password again"),
@@ -66,7 +70,7 @@ class SetPasswordFields(forms.Form):
                 self.add_error("password2", error)
 
 
-class UserForm(forms.ModelForm):
+class UserForm(VersionedFormMixin, forms.ModelForm):
     area = AreaChoiceField(
         label=_("Area scope"),
         queryset=Area.objects.select_related("parent__parent").order_by("level", "name"),

@@ -45,11 +45,12 @@ class User(AuditedModel, AbstractUser):
         help_text=_("Remembered choice of a narrower area inside the scope."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ScopedUserManager()
 
     scope_area_lookup = "area"
-    audit_exclude = ("password", "last_login", "viewing_area")
+    audit_exclude = ("password", "last_login", "viewing_area", "version")
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

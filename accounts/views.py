@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import CreateView, FormView, ListView, TemplateView, UpdateView
 
 from audit.models import Event
+from core.versioning import VersionedEditMixin  # Django and audit only: see its docstring
 
 from .forms import (
     LoginForm,
@@ -112,7 +113,10 @@ class UserCreateView(AdminRequiredMixin, CreateView):
         return reverse("accounts:user_list")
 
 
-class UserUpdateView(AdminRequiredMixin, UpdateView):
+class UserUpdateView(AdminRequiredMixin, VersionedEditMixin, UpdateView):
+    """Two administrators editing one user: the second save is refused (the kit's
+    optimistic locking)."""
+
     model = User
     template_name = "accounts/user_form.html"
     form_class = UserForm
@@ -123,10 +127,8 @@ class UserUpdateView(AdminRequiredMixin, UpdateView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "editor": self.request.user}
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("User %(name)s saved.") % {"name": self.object})
-        return response
+    def get_success_message(self):
+        return _("User %(name)s saved.") % {"name": self.object}
 
     def get_success_url(self):
         return reverse("accounts:user_edit", args=[self.object.pk])

@@ -22,7 +22,7 @@ from areas import tree
 from areas.forms import AreaChoiceField
 from areas.models import Area
 
-from .forms import DateInput
+from .forms import BoundedDateFilter, DateInput, search_text
 
 
 class AreaFilter(django_filters.ModelChoiceFilter):
@@ -57,7 +57,7 @@ class SearchFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        value = (value or "").strip()
+        value = search_text(value)  # no NUL or control characters (PostgreSQL refuses NUL)
         if not value:
             return qs
         condition = Q()
@@ -66,7 +66,9 @@ class SearchFilter(django_filters.CharFilter):
         return qs.filter(condition)
 
 
-class DateFilter(django_filters.DateFilter):
+class DateFilter(BoundedDateFilter):
+    """A date (1900–2100, a clear message otherwise) with the native date picker."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", DateInput)
         super().__init__(*args, **kwargs)

@@ -18,7 +18,7 @@ from django.views.generic import FormView
 
 from accounts.permissions import EditorRequiredMixin
 
-from .forms import DateInput
+from .forms import BoundedDateField, DateInput
 from .views import ScopedQuerysetMixin
 
 
@@ -81,7 +81,7 @@ class EndForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.record = record
         self.end_name = record.dated_fields[1]
-        self.fields[self.end_name] = forms.DateField(
+        self.fields[self.end_name] = BoundedDateField(
             label=gettext_lazy("End date"), widget=DateInput, initial=timezone.localdate
         )
 

@@ -3,14 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -18,10 +16,9 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from accounts.permissions import EditorRequiredMixin
 from audit import version
-from audit.history import present_changes
 
 from .tables import Listing
-from .versioning import StaleEdit, save_with_version
+from .versioning import VersionedEditMixin
 
 
 class CachedBodyMixin:
@@ -204,39 +201,15 @@ class RecordCreateView(EditorRequiredMixin, FormPageMixin, CreateView):
     pass
 
 
-class RecordUpdateView(EditorRequiredMixin, FormPageMixin, ScopedQuerysetMixin, UpdateView):
-    pass
+class RecordUpdateView(
+    EditorRequiredMixin, VersionedEditMixin, FormPageMixin, ScopedQuerysetMixin, UpdateView
+):
+    """Edit a record of the user's area; optimistic locking is part of it (a POST without
+    the version it was opened at, or with an older one, is refused: the conflict page)."""
 
 
 class VersionedUpdateView(RecordUpdateView):
-    """Refuses to overwrite changes saved by someone else since the form was opened."""
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.object = save_with_version(
-                    form.save(commit=False), form.cleaned_data["version"]
-                )
-                form.save_m2m()
-        except StaleEdit:
-            return self.conflict(form)
-        messages.success(self.request, self.success_text)
-        return redirect(self.get_success_url())
-
-    def conflict(self, form):
-        current = self.get_queryset().get(pk=self.object.pk)
-        since = parse_datetime(form.cleaned_data.get("opened_at") or "")
-        changes = current.history()
-        if since:
-            changes = changes.filter(at__gte=since)
-        data = self.request.POST.copy()
-        data["version"] = current.version
-        data["opened_at"] = timezone.now().isoformat()
-        fresh = self.get_form_class()(data=data, instance=current, user=self.request.user)
-        fresh.is_valid()
-        return self.render_to_response(
-            self.get_context_data(form=fresh, conflict=present_changes(changes[:20]))
-        )
+    """The name the first edit views used; every ``RecordUpdateView`` is versioned now."""
 
 
 class ParentMixin:

@@ -5,13 +5,15 @@ Each changelist joins what it displays in one query (``list_select_related``), a
 searches names and codes with ``contains`` (LIKE '%…%'), which the pg_trgm indexes of
 migration 0002 serve on PostgreSQL; ``icontains`` would wrap the column in UPPER() and
 miss them. Edits here bypass the services' cross-record rules (e.g. one enterprise per
-standalone organisation); they are still recorded in the audit trail.
+standalone organisation); they are still recorded in the audit trail, and a change here
+makes the app's edit forms opened before it stale (``VersionedAdminMixin``).
 """
 
 from django.contrib import admin
 from django.db.models import Q
 
 from areas.models import Area
+from core.versioning import VersionedAdminMixin
 
 from .models import (
     Coverage,
@@ -58,6 +60,7 @@ class CoverageInline(admin.TabularInline):
 class MembershipReturnInline(admin.TabularInline):
     model = MembershipReturn
     extra = 0
+    exclude = ["version"]
 
 
 class LiaisonAssignmentInline(admin.TabularInline):
@@ -69,6 +72,7 @@ class LiaisonAssignmentInline(admin.TabularInline):
 class MassOrganizationInline(admin.TabularInline):
     model = MassOrganization
     extra = 0
+    exclude = ["version"]
 
 
 @admin.register(IndustryChain)
@@ -78,7 +82,7 @@ class IndustryChainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "uscc",
@@ -117,7 +121,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartyOrganization)
-class PartyOrganizationAdmin(admin.ModelAdmin):
+class PartyOrganizationAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "level",
@@ -157,7 +161,7 @@ class CoverageAdmin(admin.ModelAdmin):
 
 
 @admin.register(MembershipReturn)
-class MembershipReturnAdmin(admin.ModelAdmin):
+class MembershipReturnAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = [
         "enterprise",
         "reported_on",
@@ -172,14 +176,16 @@ class MembershipReturnAdmin(admin.ModelAdmin):
     search_fields = ["enterprise__name__contains"]
     list_select_related = ["enterprise"]
     raw_id_fields = ["enterprise"]
+    readonly_fields = ["version"]
 
 
 @admin.register(Liaison)
-class LiaisonAdmin(admin.ModelAdmin):
+class LiaisonAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "unit", "area", "phone", "active"]
     list_filter = [street_filter(area_lookup="area"), "kind", "active"]
     search_fields = ["name", "unit"]
     list_select_related = ["area"]
+    readonly_fields = ["version"]
 
 
 @admin.register(LiaisonAssignment)
@@ -192,16 +198,17 @@ class LiaisonAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(MassOrganization)
-class MassOrganizationAdmin(admin.ModelAdmin):
+class MassOrganizationAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["enterprise", "kind", "established_on", "dissolved_on"]
     list_filter = [street_filter(community_lookup="enterprise__community"), "kind"]
     search_fields = ["enterprise__name__contains"]
     list_select_related = ["enterprise"]
     raw_id_fields = ["enterprise"]
+    readonly_fields = ["version"]
 
 
 @admin.register(MembershipTransfer)
-class MembershipTransferAdmin(admin.ModelAdmin):
+class MembershipTransferAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = [
         "member_name",
         "to_organization",
@@ -215,3 +222,4 @@ class MembershipTransferAdmin(admin.ModelAdmin):
     search_fields = ["member_name", "from_unit", "enterprise__name__contains"]
     list_select_related = ["to_organization", "enterprise"]
     raw_id_fields = ["to_organization", "enterprise"]
+    readonly_fields = ["version"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.filters import AreaChoiceField, ScopedFilterSet, SearchFilter
-from core.forms import DateInput
+from core.forms import BoundedDateFilter, DateInput
 
 from . import alerts, coverage
 from .models import (
@@ -72,7 +72,7 @@ SORTS = {
 
 class EnterpriseFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Name or USCC contains"), method="search")
-    as_of = django_filters.DateFilter(label=_("As of"), method="keep", widget=DateInput)
+    as_of = BoundedDateFilter(label=_("As of"), method="keep", widget=DateInput)
     # Set by the header's area switch and by dashboard drill-downs; kept as a hidden field
     # (a select of every street and community would duplicate the community filter).
     area = django_filters.ModelChoiceFilter(

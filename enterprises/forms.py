@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.forms import AreaChoiceField
 from areas.models import Area
-from core.forms import BaseModelForm, DateInput, VersionedFormMixin
+from core.forms import BaseModelForm, BoundedDateField, VersionedFormMixin
 
 from . import uscc
 from .models import (
@@ -218,7 +218,7 @@ class OrganizationCreateForm(OrganizationForm):
 
 class CoverageAddForm(forms.Form):
     enterprise = EnterpriseLookupField(label=_("Enterprise"))
-    since = forms.DateField(label=_("Covered since"), widget=DateInput, initial=timezone.localdate)
+    since = BoundedDateField(label=_("Covered since"), initial=timezone.localdate)
 
     def __init__(self, *args, organization, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +239,7 @@ class CoverageAddForm(forms.Form):
         return cleaned
 
 
-class MembershipReturnForm(BaseModelForm):
+class MembershipReturnForm(VersionedFormMixin, BaseModelForm):
     class Meta(BaseModelForm.Meta):
         model = MembershipReturn
         fields = [
@@ -272,7 +272,7 @@ class MembershipReturnForm(BaseModelForm):
         return cleaned
 
 
-class LiaisonForm(BaseModelForm):
+class LiaisonForm(VersionedFormMixin, BaseModelForm):
     area = AreaField(label=_("Area"), queryset=Area.objects.none())
 
     class Meta(BaseModelForm.Meta):
@@ -296,7 +296,7 @@ class AssignmentForm(BaseModelForm):
             self.initial["start"] = timezone.localdate()
 
 
-class MassOrganizationForm(BaseModelForm):
+class MassOrganizationForm(VersionedFormMixin, BaseModelForm):
     class Meta(BaseModelForm.Meta):
         model = MassOrganization
         fields = ["kind", "established_on", "dissolved_on"]
@@ -322,7 +322,7 @@ class MassOrganizationForm(BaseModelForm):
         return cleaned
 
 
-class TransferForm(BaseModelForm):
+class TransferForm(VersionedFormMixin, BaseModelForm):
     enterprise = EnterpriseLookupField(label=_("Enterprise"), required=False)
 
     class Meta(BaseModelForm.Meta):

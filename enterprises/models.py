@@ -390,10 +390,12 @@ class MembershipReturn(AuditedModel):
     activists = models.PositiveIntegerField(_("activists"), default=0)
     applicants = models.PositiveIntegerField(_("applicants"), default=0)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ScopedQuerySet.as_manager()
     scope_area_lookup = "enterprise__community"
     scope_area_is_community = True
+    audit_exclude = ("version",)
 
     class Meta:
         verbose_name = _("membership return")
@@ -436,9 +438,11 @@ class Liaison(AuditedModel):
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="liaisons"
     )
     active = models.BooleanField(_("in service"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ScopedQuerySet.as_manager()
     scope_area_lookup = "area"
+    audit_exclude = ("version",)
 
     class Meta:
         verbose_name = _("liaison")
@@ -496,10 +500,12 @@ class MassOrganization(DatedMixin, AuditedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     established_on = models.DateField(_("established on"))
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = DatedQuerySet.as_manager()
     scope_area_lookup = "enterprise__community"
     scope_area_is_community = True
+    audit_exclude = ("version",)
     dated_fields = ("established_on", "dissolved_on")
     end_may_equal_start = True
     end_before_start_message = _("Dissolution cannot be before establishment.")
@@ -555,9 +561,11 @@ class MembershipTransfer(AuditedModel):
         _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
     )
     notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = TransferQuerySet.as_manager()
     scope_area_lookup = "to_organization__area"
+    audit_exclude = ("version",)
 
     class Meta:
         verbose_name = _("membership transfer")

@@ -18,6 +18,7 @@ from django.views.generic import FormView
 from accounts.permissions import EditorRequiredMixin
 from areas.scoping import scope_key
 from audit import version
+from core.forms import parse_id
 from core.paginator import VersionCachedPaginator
 from core.record_views import (
     RecordArchiveView,
@@ -345,8 +346,8 @@ class OrganizationCreateView(RecordCreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        enterprise_id = self.request.GET.get("enterprise")
-        if enterprise_id and enterprise_id.isdigit():
+        enterprise_id = parse_id(self.request.GET.get("enterprise"))
+        if enterprise_id:
             enterprise = (
                 Enterprise.objects.for_user(self.request.user)
                 .select_related("community")

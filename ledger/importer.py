@@ -516,7 +516,9 @@ def _write_rows(rows, now, today):
     MembershipReturn.objects.bulk_create([r.return_obj for r in returns if r.return_new])
     updated = [r.return_obj for r in returns if r.return_changed]
     if updated:
-        MembershipReturn.objects.bulk_update(updated, cols.COUNT_KEYS)
+        for ret in updated:
+            ret.version += 1  # edit forms opened before the import are stale
+        MembershipReturn.objects.bulk_update(updated, [*cols.COUNT_KEYS, "version"])
     LiaisonAssignment.objects.bulk_create(
         [
             LiaisonAssignment(liaison=liaison, enterprise=r.enterprise, start=today)
@@ -530,4 +532,6 @@ def _write_rows(rows, now, today):
     MassOrganization.objects.bulk_create([m for r in rows for m in r.mass_new])
     updated = [m for r in rows for m in r.mass_changed]
     if updated:
-        MassOrganization.objects.bulk_update(updated, ["established_on"])
+        for m in updated:
+            m.version += 1  # edit forms opened before the import are stale
+        MassOrganization.objects.bulk_update(updated, ["established_on", "version"])

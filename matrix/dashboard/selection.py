@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core.forms import parse_id
 
 
 class OutOfScope(Exception):
@@ -64,10 +65,9 @@ def select(request):
     by_id = {a.pk: a for a in areas}
     raw = request.GET.get("area", "").strip()
     if raw:
-        try:
-            area = by_id[int(raw)]
-        except (ValueError, KeyError):
-            raise OutOfScope(raw) from None
+        area = by_id.get(parse_id(raw))
+        if area is None:
+            raise OutOfScope(raw[:50])
     else:
         if current is None:
             raise OutOfScope("")

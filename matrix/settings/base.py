@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "audit.middleware.DataVersionMiddleware",
+    # Last: it calls the view, in a transaction when the request writes.
+    "matrix.middleware.RequestTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "matrix.urls"
@@ -102,12 +104,25 @@ DATABASES = {
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A request that writes (POST, PUT, PATCH, DELETE) runs in one transaction, all or
+# nothing; a read (GET, HEAD, OPTIONS) runs without one, so on SQLite it never takes the
+# write lock and never waits for a long import to finish. This replaces ATOMIC_REQUESTS,
+# which wraps every request: matrix.middleware.RequestTransactionMiddleware.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# Bounded database work (PostgreSQL): the server cancels a statement that runs longer.
+# Web requests get the short limit; management commands and the task worker the long one
+# (manage.py marks them; matrix/db.py). 0 means no limit.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+DB_COMMAND_STATEMENT_TIMEOUT_MS = env.int("DB_COMMAND_STATEMENT_TIMEOUT_MS", default=10 * 60_000)
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one request writes; a busy timeout rides out short locks.
+    # IMMEDIATE: a transaction (a writing request, a command's atomic block) takes the
+    # write lock when it begins, so two writers queue instead of failing mid-way.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "timeout": 20,
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_S", default=20),
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
@@ -115,6 +130,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    from matrix import db as _db
+
+    DATABASES["default"]["OPTIONS"] = _db.postgresql_options(
+        DATABASES["default"].get("OPTIONS", {}),
+        DB_COMMAND_STATEMENT_TIMEOUT_MS
+        if _db.process_role() == _db.COMMAND
+        else DB_STATEMENT_TIMEOUT_MS,
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -131,6 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.RepeatedCharactersValidator"},
+    {"NAME": "accounts.validators.KeyboardRunValidator"},
 ]
 
 # Lockout: this many failures for one username from one address within the window

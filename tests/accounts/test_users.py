@@ -73,6 +73,7 @@ def test_admin_edits_role_area_and_active(admin_client, staff, hongshiya):
     response = admin_client.post(
         reverse("accounts:user_edit", args=[staff.pk]),
         {
+            "version": staff.version,  # the version the form was opened at (required)
             "username": staff.username,
             "full_name": "改名",
             "phone": "",
@@ -97,6 +98,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(admin_client, admin_user, 
     admin_client.post(
         reverse("accounts:user_edit", args=[admin_user.pk]),
         {
+            "version": admin_user.version,  # the version the form was opened at (required)
             "username": "admin",
             "full_name": "",
             "phone": "",

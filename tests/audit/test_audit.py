@@ -98,6 +98,7 @@ def test_web_edits_are_attributed_to_the_signed_in_user(admin_client, admin_user
     admin_client.post(
         reverse("accounts:user_edit", args=[staff.pk]),
         {
+            "version": staff.version,  # the version the form was opened at (required)
             "username": staff.username,
             "full_name": "x",
             "phone": "",
