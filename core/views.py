@@ -133,13 +133,12 @@ class TableListView(ScopedQuerysetMixin, TemplateView):
 
     def params(self):
         """The parameters the list understands (filters, sort, page); nothing else."""
-        names = set(getattr(self.table.filterset_class, "base_filters", {})) | {"sort", "page"}
+        names = [*getattr(self.table.filterset_class, "base_filters", {}), "sort", "page"]
         params = QueryDict(mutable=True)
-        for key in self.request.GET:
-            if key in names:
-                values = [v for v in self.request.GET.getlist(key) if v]
-                if values:
-                    params.setlist(key, values)
+        for key in names:
+            values = [v for v in self.request.GET.getlist(key) if v]
+            if values:
+                params.setlist(key, values)
         return params
 
     def listing(self):

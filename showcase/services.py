@@ -307,7 +307,8 @@ def topic_record_acceptance(*, topic, on, reviewers, measured_value, passed, opi
 @transaction.atomic
 def milestone_set_progress(*, milestone, percent_done, on=None, version=None):
     """Update a milestone's percent done (a phone update). ``version`` is the one the form
-    was opened at (optimistic locking: a newer edit is not overwritten)."""
+    was opened at (optimistic locking: a newer edit is not overwritten); code that holds
+    the record it just read leaves it out."""
     topic = milestone.topic
     if topic.is_ended:
         raise ValidationError(_("The topic is closed: its progress can no longer change."))
@@ -324,7 +325,7 @@ def milestone_set_progress(*, milestone, percent_done, on=None, version=None):
     milestone.percent_done = percent_done
     milestone.done_on = on if percent_done == 100 else None
     milestone.full_clean()
-    return save_with_version(milestone, version)
+    return save_with_version(milestone, milestone.version if version is None else version)
 
 
 # ---------------------------------------------------------------------------
