@@ -210,6 +210,12 @@ def has_mass_org_on(day, kind=None, correlated=True):
     return _boolean(_has_mass_org(day, kind, correlated))
 
 
+# The fields of a party organisation that the rules read (``active_rows``): an edit of
+# any other one (name, level, secretary, elections…) cannot change a coverage state, so
+# the stored state of the enterprises it covers is not recomputed (``state.py``).
+ORGANIZATION_INPUTS = ("formation", *PartyOrganization.dated_fields)
+
+
 def event_days(where=None):
     """Every (enterprise id, day) at which an input of the rules above starts or ends:
     the only days at which an enterprise's operating status, coverage state, member

@@ -624,10 +624,17 @@ class EnterpriseState(models.Model):
     """
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.DO_NOTHING, related_name="states", editable=False
+        Enterprise,
+        on_delete=models.DO_NOTHING,  # state.py deletes them (after the enterprise's cascade)
+        related_name="states",
+        editable=False,
+        db_index=False,  # the unique (enterprise, start) serves it
     )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
+    # year × 12 + month − 1 of start / end (state.month_index): trend points by arithmetic
+    start_month = models.PositiveIntegerField()
+    end_month = models.PositiveIntegerField(null=True)
     operating = models.BooleanField(_("operating"))
     coverage_state = models.CharField(_("coverage state"), max_length=12)
     member_band = models.CharField(_("member band"), max_length=8)

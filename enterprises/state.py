@@ -40,9 +40,14 @@ the 50,000–500,000 enterprise rows per point. The price is that an enterprise 
 rewrites its few rows, which happens anyway (the save keeps the state, below), and a
 community move is one such save. The street is not copied: areas can move, and
 ``in_area`` resolves an area to its communities with a small subquery on the area table.
-Indexes: the unique (enterprise, start) serves keeping and per-enterprise reads (the
-enterprise page, a list's page of rows); (community, start) serves an area's day; see
-docs/ARCHITECTURE.md, "Stored state of the 1", for the measured plans.
+``start_month`` / ``end_month`` (``month_index``: year × 12 + month − 1) serve the 24
+month-end points of the trend in one grouped scan: an interval covers the points from the
+first month-end on or after its start to the last one before its end, an arithmetic range
+of point indexes, so grouping by (state, band, first index, index after) and adding ±1
+per point gives every point (``bench/state_bench.py``). Indexes: the unique (enterprise,
+start) serves keeping and per-enterprise reads (the enterprise page, a list's page of
+rows); the one on community serves a community's or a street's day. Measured numbers:
+docs/PERFORMANCE.md, "Stored state of the 1".
 
 Who keeps it
 ------------
@@ -82,6 +87,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from audit import hooks
+from audit.models import snapshot
 from audit.signals import saved_before
 
 from . import coverage
@@ -107,7 +113,7 @@ VALUE_FIELDS = [
 BOOLEAN_FIELDS = {"operating", *(f"has_{kind}" for kind in MASS_KINDS), "above_scale"}
 DIMENSION_FIELDS = ["community_id", "industry", "size", "ownership", "above_scale"]
 # A stored or computed interval is a tuple in this order.
-ROW_FIELDS = ["start", "end", *VALUE_FIELDS, *DIMENSION_FIELDS]
+ROW_FIELDS = ["start", "end", "start_month", "end_month", *VALUE_FIELDS, *DIMENSION_FIELDS]
 EMPTY = {  # the state before an enterprise's first event day: no fact exists yet
     "operating": False,
     "coverage_state": coverage.UNCOVERED,
@@ -210,6 +216,12 @@ def _points(where):
             yield enterprise_id, values
 
 
+def month_index(day):
+    """Months since year 0 (year × 12 + month − 1): the trend's month-ends are
+    consecutive integers, so "the first month-end on or after ``start``" is arithmetic."""
+    return None if day is None else day.year * 12 + day.month - 1
+
+
 def compute(where):
     """{enterprise id: [interval tuples in ROW_FIELDS order]} for the enterprises
     ``where(field)`` selects (a Q on the given enterprise column). Equal consecutive
@@ -223,7 +235,10 @@ def compute(where):
             if rows:
                 rows[-1][1] = day
             rows.append([day, None, *values])
-        intervals[enterprise_id] = [tuple(r) for r in rows]
+        intervals[enterprise_id] = [
+            (start, end, month_index(start), month_index(end), *values)
+            for start, end, *values in rows
+        ]
     return intervals
 
 
@@ -484,8 +499,19 @@ def _enterprise_written(sender, instance, **kwargs):
     changed([instance.pk])
 
 
+def _remember_inputs(sender, instance, **kwargs):
+    before = saved_before(instance)
+    instance._state_inputs_before = (
+        None if before is None else {f: before.get(f) for f in coverage.ORGANIZATION_INPUTS}
+    )
+
+
 def _organization_saved(sender, instance, created, **kwargs):
-    if not created:  # a new organisation covers nothing yet
+    if created:  # a new organisation covers nothing yet
+        return
+    before = getattr(instance, "_state_inputs_before", None)
+    after = snapshot(instance)
+    if before is None or any(before[f] != after.get(f) for f in coverage.ORGANIZATION_INPUTS):
         changed(covered_by([instance.pk]))
 
 
@@ -499,7 +525,7 @@ def _bulk_written(sender, action, objs, fields, before, **kwargs):
         ids = {o.enterprise_id for o in objs}
         ids |= {row.get("enterprise_id") for row in before.values()}
     elif sender is PartyOrganization:
-        if action == "create":
+        if action == "create" or not set(fields) & set(coverage.ORGANIZATION_INPUTS):
             return
         ids = covered_by([o.pk for o in objs])
     else:
@@ -515,6 +541,7 @@ def connect():
         post_delete.connect(_child_deleted, sender=model, dispatch_uid=f"{uid}.del.{model}")
     post_save.connect(_enterprise_written, sender=Enterprise, dispatch_uid=f"{uid}.save.e")
     post_delete.connect(_enterprise_written, sender=Enterprise, dispatch_uid=f"{uid}.del.e")
+    pre_save.connect(_remember_inputs, sender=PartyOrganization, dispatch_uid=f"{uid}.pre.org")
     post_save.connect(_organization_saved, sender=PartyOrganization, dispatch_uid=f"{uid}.org")
     hooks.bulk_written.connect(_bulk_written, dispatch_uid=f"{uid}.bulk")
     hooks.batch_started.connect(_begin, dispatch_uid=f"{uid}.begin")
