@@ -2,7 +2,7 @@
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_state
     .venv/bin/python manage.py seed_demo --scale 50000
-    .venv/bin/python bench/state_bench.py [--rebuild]
+    .venv/bin/python bench/state_bench.py [--rebuild] [--import]
 
 Prints:
 1. with ``--rebuild``: the state table emptied and rebuilt (``rebuild_state``), then
@@ -17,6 +17,10 @@ Prints:
    the trend as one grouped scan (each interval adds +1 at the first point it covers and
    -1 at the first point after it; summed in Python).
 
+4. with ``--import``: the commit of a 10,000-row ledger of new enterprises (as
+   bench/import_bench.py's, in the demo's communities) with and without keeping the state
+   (``state.refresh`` replaced by a no-op), each in a transaction that is rolled back.
+
 Nothing here changes the domain data; ``--rebuild`` rewrites the derived state only.
 """
 
@@ -30,8 +34,8 @@ from _common import count_queries, machine, setup, timed
 setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When  # noqa: E402
-from django.db.models.functions import ExtractMonth, ExtractYear, Greatest, Least  # noqa: E402
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When  # noqa: E402
+from django.db.models.functions import Greatest, Least  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from areas.models import Area  # noqa: E402
@@ -52,38 +56,44 @@ def trend_points(day, months=24):
     return [month_end(current - back) for back in range(months - 1, 0, -1)] + [day]
 
 
+def communities(area):
+    """The area's communities as a list: one small query first, so that the planner
+    sees how many (a subquery is estimated at one row and gets a nested loop)."""
+    below = Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area)
+    return list(Area.objects.filter(below, level=Area.Level.COMMUNITY).values_list("pk", flat=True))
+
+
 def snapshot_query(area, day):
     """State at ``day`` per (dimensions, state, band): one grouped scan."""
     return (
         EnterpriseState.objects.operating_on(day)
-        .in_area(area)
+        .filter(community_id__in=communities(area))
         .order_by()
         .values(*DIMENSIONS, "coverage_state", "member_band")
         .annotate(n=Count("pk"), formal=Sum("formal"), probationary=Sum("probationary"))
     )
 
 
-def _point_index(field, points, first_month):
-    """The number of trend points before the value of ``field`` (a date)."""
-    month = ExtractYear(field) * 12 + ExtractMonth(field) - 1 - first_month
-    before_month_ends = Least(Greatest(month, Value(0)), Value(len(points) - 1))
-    after_day = Case(When(**{f"{field}__gt": points[-1]}, then=1), default=0)
-    return before_month_ends + after_day
+def _point_index(field, points):
+    """How many trend points lie before the date in ``field`` (``{field}_month`` is its
+    month index): the 23 month-ends are consecutive month indexes, then D itself."""
+    first = state.month_index(points[0])
+    month_ends = Least(Greatest(F(f"{field}_month") - first, Value(0)), Value(len(points) - 1))
+    return month_ends + Case(When(**{f"{field}__gt": points[-1]}, then=1), default=0)
 
 
 def trend_query(area, day):
     points = trend_points(day)
-    first_month = points[0].year * 12 + points[0].month - 1
     return (
         EnterpriseState.objects.filter(operating=True, start__lte=day)
         .filter(Q(end__isnull=True) | Q(end__gt=points[0]))
-        .in_area(area)
+        .filter(community_id__in=communities(area))
         .order_by()
         .annotate(
-            i=_point_index("start", points, first_month),
+            i=_point_index("start", points),
             j=Case(
                 When(end__isnull=True, then=Value(len(points))),
-                default=_point_index("end", points, first_month),
+                default=_point_index("end", points),
                 output_field=IntegerField(),
             ),
         )
@@ -163,6 +173,84 @@ def saves(pk):
     return queries, median, p95, statistics.median(spent)
 
 
+def import_commit(rows=10_000):
+    """Seconds of ``importer.commit`` for ``rows`` new enterprises, with and without
+    keeping the state; each commit is rolled back."""
+    import io
+
+    from openpyxl import Workbook
+
+    from accounts.models import User
+    from enterprises import uscc
+    from ledger import parsing
+    from ledger.columns import COLUMNS
+    from ledger.importer import build_plan, commit
+
+    user = User.objects.get(username="admin")
+    names = list(
+        Area.objects.filter(level=Area.Level.COMMUNITY, parent__level=Area.Level.STREET)
+        .order_by("pk")
+        .values_list("parent__name", "name")
+    )
+    headers = [c.header for c in COLUMNS]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append(headers)
+    for n in range(rows):
+        street, community = names[n % len(names)]
+        row = {
+            "企业名称": f"青岛状态基准{n:06d}有限公司",
+            "统一社会信用代码": uscc.make(f"91370211MB{n:07d}"),
+            "所属社区": f"{street}/{community}",
+            "行业门类": "C",
+            "从业人数": 10 + n % 500,
+            "纳入管理日期": dt.date(2021, 1, 1) + dt.timedelta(days=n % 900),
+            "党员统计日期": "2024/6/30",
+            "正式党员": n % 9,
+            "预备党员": n % 2,
+            "党建指导员": f"指导员{n % 40}",
+        }
+        if n % 5 in (0, 1):
+            row.update(
+                {
+                    "党组织名称": f"青岛状态基准{n:06d}有限公司党支部",
+                    "党组织类别": "党支部",
+                    "组建方式": "单独组建",
+                    "党组织成立日期": "2022年5月1日",
+                }
+            )
+        if n % 4 == 0:
+            row["工会成立日期"] = "2020-03-01"
+        sheet.append([row.get(h) for h in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    results = {}
+    original = state.refresh
+    for label in ("keeping the state", "without keeping", "keeping the state"):
+        plan = build_plan(parsing.read(io.BytesIO(data), "bench.xlsx"), user)
+        assert not plan.has_errors, next(plan.problems())
+        spent = []
+
+        def measured(ids, spent=spent):
+            start = time.perf_counter()
+            try:
+                return original(ids)
+            finally:
+                spent.append(time.perf_counter() - start)
+
+        state.refresh = measured if label == "keeping the state" else (lambda ids: (0, 0))
+        try:
+            with transaction.atomic():
+                start = time.perf_counter()
+                commit(plan, user=user)
+                results.setdefault(label, []).append((time.perf_counter() - start, sum(spent)))
+                transaction.set_rollback(True)
+        finally:
+            state.refresh = original
+    return results
+
+
 def main():
     print(f"Machine: {machine()}; {timezone.localtime():%Y-%m-%d %H:%M}; {connection.vendor}")
     print(
@@ -182,6 +270,14 @@ def main():
         report = state.rebuild(check=True)
         seconds = time.monotonic() - start
         print(f"rebuild_state --check: {seconds:.1f} s, drift {len(report.drifts)}")
+
+    if "--import" in sys.argv:
+        for label, runs in import_commit().items():
+            for seconds, refresh in runs:
+                print(
+                    f"import commit of 10,000 new enterprises, {label}: {seconds:.1f} s"
+                    + (f" (state.refresh {refresh:.1f} s)" if refresh else "")
+                )
 
     # Keeping, on single saves
     history = (

@@ -122,7 +122,7 @@ EMPTY = {  # the state before an enterprise's first event day: no fact exists ye
     **{f"has_{kind}": False for kind in MASS_KINDS},
 }
 
-CHUNK = 500  # enterprises per statement when keeping (parameters stay few)
+CHUNK = 1000  # enterprises per statement when keeping (fewer on SQLite: see _chunk)
 REBUILD_CHUNK = 5000  # enterprises per statement when rebuilding (a range, 2 parameters)
 WRITE_BATCH = 5000
 
@@ -271,12 +271,20 @@ def _diff(computed, saved):
     return drifts
 
 
+def _chunk(size):
+    """At most ``size`` ids per statement, and fewer than the backend's parameter limit
+    (999 on SQLite builds before 3.32) with room for the statement's own parameters."""
+    limit = connection.features.max_query_params
+    return size if limit is None else max(1, min(size, limit - 100))
+
+
 def _write(drifts, saved):
     doomed = [saved[d.enterprise_id][row] for d in drifts for row in d.unexpected]
-    for start in range(0, len(doomed), WRITE_BATCH):
+    batch = _chunk(WRITE_BATCH)
+    for start in range(0, len(doomed), batch):
         # _raw_delete: one DELETE, without Django collecting the rows to send a
         # post_delete per row (derived rows: nothing listens, nothing cascades).
-        EnterpriseState.objects.filter(pk__in=doomed[start : start + WRITE_BATCH])._raw_delete(
+        EnterpriseState.objects.filter(pk__in=doomed[start : start + batch])._raw_delete(
             EnterpriseState.objects.db
         )
     new = [(d.enterprise_id, *row) for d in drifts for row in d.missing]
@@ -346,8 +354,9 @@ def refresh(enterprise_ids):
     ids = sorted({i for i in enterprise_ids if i is not None})
     inserted = deleted = 0
     with transaction.atomic(savepoint=False):
-        for start in range(0, len(ids), CHUNK):
-            where = Ids(ids[start : start + CHUNK])
+        size = _chunk(CHUNK)
+        for start in range(0, len(ids), size):
+            where = Ids(ids[start : start + size])
             _lock(where)
             saved = stored(where)
             added, removed = _write(_diff(compute(where), saved), saved)
@@ -381,10 +390,16 @@ def rebuild(check=False, progress=None):
     report = Report()
     for lo, hi in _ranges():
         # One transaction per chunk: the locks of a rebuild are held for one chunk only.
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
             where = IdRange(lo, hi)
             if not check:
                 _lock(where)
+            elif outermost and connection.vendor == "postgresql":
+                # Both reads of a check from one snapshot, so that a write committed
+                # between them is not reported as drift.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             computed = compute(where)
             saved = stored(where)
             drifts = _diff(computed, saved)
