@@ -255,11 +255,38 @@ def compute(where):
     return intervals
 
 
+@functools.cache
+def _stored_template(vendor):
+    rows = EnterpriseState.objects.filter(enterprise_id__in=[_LO]).order_by()
+    sql, params = rows.values_list("pk", "enterprise_id", *ROW_FIELDS).query.sql_with_params()
+    assert params == (_LO,) and sql.count("IN (%s)") == 1
+    return sql
+
+
+_DATES_AT = [ROW_FIELDS.index("start"), ROW_FIELDS.index("end")]
+_BOOLEANS_AT = [i for i, name in enumerate(ROW_FIELDS) if name in BOOLEAN_FIELDS]
+
+
 def stored(where):
     """{enterprise id: {interval tuple: pk}} as stored, for the same selection."""
-    rows = EnterpriseState.objects.filter(where("enterprise_id")).order_by()
+    if not isinstance(where, Ids):
+        rows = EnterpriseState.objects.filter(where("enterprise_id")).order_by()
+        result = {}
+        for pk, enterprise_id, *values in rows.values_list("pk", "enterprise_id", *ROW_FIELDS):
+            result.setdefault(enterprise_id, {})[tuple(values)] = pk
+        return result
+    # The keeping's path, on every save: compiled once (see _selection_sql).
+    sql = _stored_template(connection.vendor)
+    sql = sql.replace("IN (%s)", f"IN ({', '.join(['%s'] * len(where.ids))})", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, where.ids)
+        rows = cursor.fetchall()
     result = {}
-    for pk, enterprise_id, *values in rows.values_list("pk", "enterprise_id", *ROW_FIELDS):
+    for pk, enterprise_id, *values in rows:
+        for i in _DATES_AT:
+            values[i] = _date(values[i])
+        for i in _BOOLEANS_AT:
+            values[i] = bool(values[i])
         result.setdefault(enterprise_id, {})[tuple(values)] = pk
     return result
 
