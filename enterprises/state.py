@@ -73,10 +73,12 @@ enterprises, in the same transaction, set-based (one ``refresh`` for all of them
   ``batch_finished``: the cascade's per-row signals are collected and refreshed once;
 - ``deferred()`` does the same for any block (the import's commit uses it).
 
-``refresh`` locks the enterprises' rows (``SELECT … FOR UPDATE`` on PostgreSQL) before
-it reads their facts, so two transactions changing one enterprise cannot store a state
-that misses the other's change. It rewrites only the intervals that differ, so a save
-that changes nothing the rules read costs three reads and no write.
+``refresh`` locks the enterprises' rows (``SELECT … FOR NO KEY UPDATE`` on PostgreSQL)
+before it reads their facts, so two transactions changing one enterprise cannot store a
+state that misses the other's change (without the lock the second one's intervals
+collide with the first one's: ``test_two_transactions_changing_one_enterprise…``). It
+rewrites only the intervals that differ, so a save that changes nothing the rules read
+costs three reads and no write.
 
 Not kept (like the audit trail, which does not record them either): raw SQL and
 ``Model._base_manager`` / plain ``QuerySet(Model)`` writes. The demo seed's synthetic
@@ -358,12 +360,15 @@ def _insert(rows):
 
 def _lock(where):
     """Lock the enterprises' rows until the transaction ends, so that their facts are
-    read after any concurrent writer of the same enterprise has committed."""
+    read after any concurrent writer of the same enterprise has committed. FOR NO KEY
+    UPDATE: refreshes wait for each other, inserts of records pointing at the
+    enterprise (which take FOR KEY SHARE) do not wait for a refresh."""
     if connection.features.has_select_for_update:
+        no_key = connection.features.has_select_for_no_key_update
         list(
             Enterprise._base_manager.filter(where("pk"))
             .order_by("pk")
-            .select_for_update()
+            .select_for_update(no_key=no_key)
             .values_list("pk", flat=True)
         )
 

@@ -415,7 +415,7 @@ def test_keeping_a_save_costs_the_same_queries_however_long_the_history(
 def test_refresh_locks_the_enterprises_first(history):
     with CaptureQueriesContext(connection) as captured:
         state.refresh([history.pk])
-    assert "FOR UPDATE" in captured.captured_queries[0]["sql"]
+    assert "FOR NO KEY UPDATE" in captured.captured_queries[0]["sql"]
     assert 'FROM "enterprises_enterprise"' in captured.captured_queries[0]["sql"]
 
 
@@ -447,3 +447,54 @@ def test_a_community_move_outside_the_street_moves_every_interval(history, fulai
     assert EnterpriseState.objects.in_area(fulai.parent).filter(enterprise=history).count() == 4
     other = CommunityFactory(parent=fulai.parent)
     assert not EnterpriseState.objects.in_area(other).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs in the PostgreSQL pass")
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_changing_one_enterprise_store_both_changes(shuicheng):
+    """The second writer waits for the first one's lock, then reads its committed change:
+    without the lock it would store a state that misses it (or collide with its rows)."""
+    import threading
+
+    from django.db import connections
+
+    enterprise = EnterpriseFactory(community=shuicheng, tracked_since=D(2023, 1, 1))
+    first_wrote, errors = threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                MembershipReturnFactory(enterprise=enterprise, reported_on=D(2023, 3, 1), formal=1)
+                first_wrote.set()
+                second_started.wait(5)
+                threading.Event().wait(0.5)  # the second writer is now blocked on our lock
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            first_wrote.set()
+            connections.close_all()
+
+    def second():
+        try:
+            first_wrote.wait(5)
+            second_started.set()
+            with transaction.atomic():
+                MembershipReturnFactory(enterprise=enterprise, reported_on=D(2023, 6, 1), formal=5)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    second_started = threading.Event()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert rows(enterprise, "start", "member_band", "formal") == [
+        (D(2023, 1, 1), "unknown", None),
+        (D(2023, 3, 1), "few", 1),
+        (D(2023, 6, 1), "many", 5),
+    ]
+    assert_kept()
