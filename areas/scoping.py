@@ -40,7 +40,10 @@ def subtree_q(area, lookup, *, target_is_community=False):
     return q
 
 
-class ScopedQuerySet(AuditedQuerySet):
+class ScopingMixin:
+    """``for_user`` / ``in_area`` for any queryset class (also one that is not audited,
+    such as the stored state derived from audited records)."""
+
     def for_user(self, user):
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -59,3 +62,7 @@ class ScopedQuerySet(AuditedQuerySet):
                 target_is_community=getattr(model, "scope_area_is_community", False),
             )
         )
+
+
+class ScopedQuerySet(ScopingMixin, AuditedQuerySet):
+    pass

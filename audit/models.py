@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import hooks
 from .context import current_actor, current_event, current_ip
 from .version import bump_on_commit
 
@@ -256,12 +257,15 @@ class AuditedQuerySet(models.QuerySet):
 
     Single saves and deletes (including cascades and ``QuerySet.delete``) are recorded
     by signals (see ``audit.signals``); the bulk paths below bypass signals, so they
-    record here.
+    record here, and tell listeners through ``audit.hooks``.
     """
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = super().bulk_create(objs, *args, **kwargs)
         record_many((o, Change.Action.CREATE, diff({}, snapshot(o))) for o in objs if o.pk)
+        hooks.bulk_written.send(
+            sender=self.model, action="create", objs=objs, fields=None, before={}
+        )
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -285,6 +289,9 @@ class AuditedQuerySet(models.QuerySet):
             new = {a: _json_value(getattr(o, a)) for a in attnames}
             entries.append((o, Change.Action.UPDATE, diff(old, new)))
         record_many(entries)
+        hooks.bulk_written.send(
+            sender=self.model, action="update", objs=objs, fields=attnames, before=before
+        )
         return result
 
     def update(self, **kwargs):
@@ -303,9 +310,23 @@ class AuditedQuerySet(models.QuerySet):
             new = {a: _json_value(after[pk][a]) for a in attnames}
             entries.append((objs[pk], Change.Action.UPDATE, diff(old, new)))
         record_many(entries)
+        hooks.bulk_written.send(
+            sender=self.model,
+            action="update",
+            objs=[objs[pk] for pk in pks if pk in objs],
+            fields=attnames,
+            before=before,
+        )
         return count
 
     update.alters_data = True
+
+    def delete(self):
+        with hooks.write_batch(self.model):
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class AuditedModel(models.Model):
@@ -317,6 +338,10 @@ class AuditedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def delete(self, *args, **kwargs):
+        with hooks.write_batch(type(self)):
+            return super().delete(*args, **kwargs)
 
     def history(self):
         return Change.objects.filter(

@@ -6,6 +6,13 @@ from django.dispatch import receiver
 from .models import AuditedModel, Change, _json_value, diff, record, snapshot
 
 
+def saved_before(instance):
+    """The audited values of ``instance`` (attname → value, as recorded) before the save
+    in progress, or None for a new record. Read it in a ``pre_save`` receiver: audit's
+    own runs first (its app is first in INSTALLED_APPS) and ``post_save`` forgets it."""
+    return getattr(instance, "_audit_before", None)
+
+
 @receiver(pre_save)
 def _remember_before(sender, instance, raw=False, **kwargs):
     if raw or not isinstance(instance, AuditedModel) or instance._state.adding:

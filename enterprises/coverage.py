@@ -10,6 +10,9 @@ alerts, dashboard, exports, API) asks this module.
 
 A single enterprise uses the same annotation (``Enterprise.coverage_on``), so one
 record and thousands are computed by the same SQL.
+
+``day`` may also be an expression (``OuterRef("day")``): ``state.py`` evaluates these very
+expressions at every ``event_days`` pair to store each enterprise's state over time.
 """
 
 from django.db.models import (
@@ -27,6 +30,7 @@ from django.db.models import (
 
 from .models import (
     Coverage,
+    Enterprise,
     LiaisonAssignment,
     MassOrganization,
     MembershipReturn,
@@ -204,3 +208,41 @@ def has_liaison_on(day, correlated=True):
 def has_mass_org_on(day, kind=None, correlated=True):
     """A 工会 / 共青团 / 妇联 (of ``kind``, or any) exists at ``day``."""
     return _boolean(_has_mass_org(day, kind, correlated))
+
+
+# The fields of a party organisation that the rules read (``active_rows``): an edit of
+# any other one (name, level, secretary, elections…) cannot change a coverage state, so
+# the stored state of the enterprises it covers is not recomputed (``state.py``).
+ORGANIZATION_INPUTS = ("formation", *PartyOrganization.dated_fields)
+
+
+def event_days(where=None):
+    """Every (enterprise id, day) at which an input of the rules above starts or ends:
+    the only days at which an enterprise's operating status, coverage state, member
+    figures, band or 工青妇 can change (``state.py`` stores them as intervals).
+
+    Each rule compares D with these dates only (``start <= D``, ``end > D``,
+    ``reported_on <= D``, ``tracked_since <= D``, ``status_date <= D``), so its value
+    is constant from one of them to the next. Archiving and an organisation's formation
+    are not dated: they change the whole history. A rule that gains a dated input must
+    add it here (``tests/enterprises/test_state_property.py`` samples days between them).
+
+    ``where(field)`` returns the Q narrowing each source to some enterprises, given the
+    source's enterprise column; None: all. A UNION queryset of (enterprise id, day).
+    """
+    organization_dates = [f"organization__{f}" for f in PartyOrganization.dated_fields]
+    sources = [
+        (Enterprise.objects, "pk", ["tracked_since", "status_date"]),  # operating_on
+        (Coverage.objects, "enterprise_id", [*Coverage.dated_fields, *organization_dates]),
+        (LiaisonAssignment.objects, "enterprise_id", LiaisonAssignment.dated_fields),
+        (MassOrganization.objects, "enterprise_id", MassOrganization.dated_fields),
+        (MembershipReturn.objects, "enterprise_id", ["reported_on"]),  # latest_return
+    ]
+    branches = []
+    for manager, enterprise, fields in sources:
+        rows = manager.order_by()
+        if where is not None:
+            rows = rows.filter(where(enterprise))
+        for name in fields:
+            branches.append(rows.filter(**{f"{name}__isnull": False}).values_list(enterprise, name))
+    return branches[0].union(*branches[1:])

@@ -18,6 +18,8 @@ Two parts:
 Synthetic rows are inserted with a plain ``QuerySet(Model).bulk_create``, which skips the
 audit trail's per-object ``Change`` rows: they are generated benchmark data that no
 person entered, and an audit row per generated record would only double the volume.
+They also bypass the keeping of the stored state (``state.py``), so ``seed`` rebuilds it
+at the end.
 """
 
 import datetime as dt
@@ -36,10 +38,11 @@ from areas.models import Area
 
 from . import coverage as cov
 from . import demo_data as data
-from . import services, uscc
+from . import services, state, uscc
 from .models import (
     Coverage,
     Enterprise,
+    EnterpriseState,
     IndustryChain,
     Liaison,
     LiaisonAssignment,
@@ -93,8 +96,18 @@ def seed(command, scale):
     today = timezone.localdate()
     chains = {name: IndustryChain.objects.get_or_create(name=name)[0] for name in data.CHAINS}
     _seed_article(command, today, chains)
-    if Synthetic(command, today, chains).run(scale):
+    added = Synthetic(command, today, chains).run(scale)
+    if added:
         _analyze()
+    if added or not EnterpriseState.objects.exists():
+        # The synthetic rows bypass the audited managers, and so the keeping of the state.
+        rebuilt = time.monotonic()
+        report = state.rebuild()
+        command.stdout.write(
+            f"State: {report.enterprises:,} enterprises, +{report.inserted:,} intervals "
+            f"({time.monotonic() - rebuilt:.1f} s)"
+        )
+        _analyze([EnterpriseState])
     command.stdout.write(
         f"Enterprises: {Enterprise.objects.count():,} in total ({time.monotonic() - started:.1f} s)"
     )
@@ -138,13 +151,14 @@ def _last_election(rng, established, level, today):
     return max(established + dt.timedelta(days=1), min(day, today))
 
 
-def _analyze():
+def _analyze(models=None):
     """Refresh PostgreSQL's planner statistics after a bulk load, so that the first
     queries (and benchmarks) do not plan against empty-table estimates."""
     if connection.vendor != "postgresql":
         return
-    models = [Enterprise, PartyOrganization, Coverage, MembershipReturn, Liaison]
-    models += [LiaisonAssignment, MassOrganization, MembershipTransfer]
+    if models is None:
+        models = [Enterprise, PartyOrganization, Coverage, MembershipReturn, Liaison]
+        models += [LiaisonAssignment, MassOrganization, MembershipTransfer]
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from areas.scoping import ScopedQuerySet
+from areas.scoping import ScopedQuerySet, ScopingMixin
 from audit.models import AuditedModel
-from core.dated import DatedMixin, DatedQuerySet, future_date_errors
+from core.dated import DatedMixin, DatedQuerySet, active_q, future_date_errors
 
 from . import uscc
 
@@ -598,3 +598,106 @@ class MembershipTransfer(AuditedModel):
     @property
     def is_overdue(self):
         return self.status == self.Status.IN_PROGRESS and timezone.localdate() > self.due_on
+
+
+# ---------------------------------------------------------------------------
+# Stored state of the "1" (derived data: kept by ``state.py``, never edited)
+
+
+class StateQuerySet(ScopingMixin, models.QuerySet):
+    """Not audited: these rows are derived from audited records, never entered."""
+
+    def on(self, day):
+        """The interval of each enterprise that holds at ``day`` (at most one each)."""
+        return self.filter(active_q(day, "start", "end"))
+
+    def operating_on(self, day):
+        return self.on(day).filter(operating=True)
+
+
+class EnterpriseState(models.Model):
+    """One interval [start, end) of an enterprise's state, as ``state.py`` computes it
+    from the rules of ``coverage.py``: operating or not, coverage state, member band, the
+    figures of the latest membership return and the 工青妇 flags. ``end`` NULL: open.
+
+    Per enterprise the intervals do not overlap, follow each other without gaps from
+    its first event date on, and two neighbours always differ (equal neighbours are
+    merged). Before its first interval an enterprise is not operating, uncovered and of
+    unknown band (no fact exists yet). Read the docstring of ``state.py`` before relying
+    on these rows; never write them except through it.
+
+    The enterprise's community and dimensions are copied onto every row (see
+    ``state.py``, "Why the dimensions are copied"), so "state at D grouped by community /
+    industry / size / ownership / 规上" reads this table alone.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.DO_NOTHING,  # state.py deletes them (after the enterprise's cascade)
+        related_name="states",
+        editable=False,
+        db_index=False,  # the unique (enterprise, start) serves it
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    # year × 12 + month − 1 of start / end (state.month_index): trend points by arithmetic
+    start_month = models.PositiveIntegerField()
+    end_month = models.PositiveIntegerField(null=True)
+    operating = models.BooleanField(_("operating"))
+    coverage_state = models.CharField(_("coverage state"), max_length=12)
+    member_band = models.CharField(_("member band"), max_length=8)
+    formal = models.PositiveIntegerField(_("formal members"), null=True)
+    probationary = models.PositiveIntegerField(_("probationary members"), null=True)
+    development_targets = models.PositiveIntegerField(_("development targets"), null=True)
+    activists = models.PositiveIntegerField(_("activists"), null=True)
+    applicants = models.PositiveIntegerField(_("applicants"), null=True)
+    has_union = models.BooleanField(_("trade union"))
+    has_youth_league = models.BooleanField(_("youth league"))
+    has_women = models.BooleanField(_("women's federation"))
+    # Copied from the enterprise (its current values, on every interval).
+    community = models.ForeignKey(
+        Area, verbose_name=_("community"), on_delete=models.DO_NOTHING, related_name="+"
+    )
+    industry = models.CharField(_("industry"), max_length=1)
+    size = models.CharField(_("size class"), max_length=10)
+    ownership = models.CharField(_("ownership"), max_length=10)
+    above_scale = models.BooleanField(_("above designated size"))
+
+    objects = StateQuerySet.as_manager()
+    scope_area_lookup = "community"
+    scope_area_is_community = True
+
+    class Meta:
+        verbose_name = _("enterprise state")
+        verbose_name_plural = _("enterprise states")
+        ordering = ["enterprise", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "start"], name="state_enterprise_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=models.F("start")),
+                name="state_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise_id} [{self.start}, {self.end or '…'}) {self.coverage_state}"
+
+
+class EventDay(models.Model):
+    """NOT a table: the name under which ``state.py`` binds, in a common table
+    expression, the (enterprise, day) pairs at which the state may change
+    (``coverage.event_days``), so that ``coverage.py``'s own expressions can be evaluated
+    at each pair. Its primary key is the enterprise, so the rules' ``OuterRef("pk")``
+    correlates on it. Never query it outside ``state.py``."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, primary_key=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    day = models.DateField()
+
+    class Meta:
+        managed = False
+        db_table = "enterprises_state_eventday"
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.day}"

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area
 from audit.context import audit_context
 from audit.models import Event
+from enterprises import state
 from enterprises.models import (
     Coverage,
     Enterprise,
@@ -467,7 +468,9 @@ def commit(plan, *, user, ip=None, progress=None):
             ip=ip,
             detail=plan.summary(),
         )
-        with audit_context(actor=user, event=event):
+        # state.deferred(): the stored state of every enterprise written is refreshed
+        # once, at the end, instead of once per bulk write.
+        with audit_context(actor=user, event=event), state.deferred():
             _write_shared(plan)
             for start in range(0, len(rows), WRITE_CHUNK):
                 _write_rows(rows[start : start + WRITE_CHUNK], now, today)

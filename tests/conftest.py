@@ -137,3 +137,28 @@ def _media_root(tmp_path_factory):
 
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _stored_state_is_kept(request):
+    """After every test that used the database, the stored state of the "1" equals the
+    rules (``rebuild_state --check``): whatever the test wrote, through whichever path,
+    kept it (enterprises/state.py)."""
+    names = set(request.fixturenames)
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    for name in ("transactional_db", "db"):
+        if name in names:
+            request.getfixturevalue(name)  # set up before this fixture, torn down after it
+            uses_db = True
+            break
+    yield
+    if not uses_db:
+        return
+    from django.db import connection
+
+    if connection.in_atomic_block and connection.needs_rollback:
+        return  # the test ended inside a failed transaction: nothing can be read
+    from enterprises import state
+
+    drifts = state.rebuild(check=True).drifts
+    assert not drifts, f"stored state drifted: {drifts[:3]}"
