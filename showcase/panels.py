@@ -8,9 +8,8 @@ JSON summary (``points``) are all made from them, and every count links to its l
 (``links.py``) with exactly its rows.
 """
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core import charts
 from core.exports import Sheet
@@ -67,7 +66,7 @@ def _item(key, label, value, url=None, path=None):
 
 
 def star_label(n):
-    return pgettext_lazy("showcase", "No star") if n == 0 else _g("%(n)s stars") % {"n": n}
+    return pgettext_lazy("showcase", "No star") if n == 0 else gettext("%(n)s stars") % {"n": n}
 
 
 def rows(ctx, f):
@@ -93,7 +92,7 @@ def rows(ctx, f):
     batches = [
         _item(
             f"batch_{b['batch']}",
-            _g("Batch %(name)s (%(year)s, %(area)s)")
+            gettext("Batch %(name)s (%(year)s, %(area)s)")
             % {"name": b["name"], "year": b["year"], "area": b["area"]},
             b["count"],
             links.sites(area, day, status="recognised", batch=b["batch"]),
@@ -114,7 +113,7 @@ def rows(ctx, f):
     statuses = [
         _item(
             f"status_{status.value}",
-            _g("Status: %(status)s") % {"status": status.label},
+            gettext("Status: %(status)s") % {"status": status.label},
             sites["by_status"][status.value],
             links.sites(area, day, status=status.value),
             ["sites", "by_status", status.value],
@@ -137,7 +136,7 @@ def rows(ctx, f):
         *(
             _item(
                 f"topics_{state.value}",
-                _g("Topics: %(state)s") % {"state": state.label},
+                gettext("Topics: %(state)s") % {"state": state.label},
                 topics[state.value],
                 links.topics(area, day, state=state.value),
                 ["topics", state.value],
@@ -259,12 +258,12 @@ class PointsPanel(Panel):
         ]
 
     def sheets(self, ctx, f):
-        sheet = Sheet(_g("点: demonstration"), widths={1: 36, 2: 12, 3: 90})
-        sheet.add([_g("Figure"), _g("Count")], bold=True)
+        sheet = Sheet(gettext("点: demonstration"), widths={1: 36, 2: 12, 3: 90})
+        sheet.add([gettext("Figure"), gettext("Count")], bold=True)
         for item in self._all(ctx, f):
             sheet.add([str(item["label"]), item["value"]])
             if item["key"] == "points_topics_due_closed":
-                sheet.add([_g("Completion rate"), f["topic_completion"]], percent=(2,))
+                sheet.add([gettext("Completion rate"), f["topic_completion"]], percent=(2,))
         sheet.blank()
         for label, text in DEFINITIONS:
             sheet.add([str(label), "", str(text)])

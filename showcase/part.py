@@ -1,6 +1,6 @@
 """点 (点上抓示范) as a part of the matrix: what it contributes to the kit's registries."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.registry import Part
 
@@ -8,7 +8,7 @@ from . import alerts, panels, sheets, tables
 
 PART = Part(
     key="points",
-    label=_("Demonstration"),
+    label=pgettext_lazy("navigation", "Demonstration"),
     home="showcase:site_list",
     url_prefix="showcase/",
     panels=(panels.PointsPanel(),),

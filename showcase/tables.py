@@ -8,9 +8,8 @@ rows as they were at the figure's date.
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.tables import HIDE, TAG, TITLE, Column, Table
 from enterprises.models import Enterprise, PartyOrganization
@@ -46,7 +45,7 @@ def stars_text(stars):
         '<span aria-hidden="true">{}{}</span><span class="visually-hidden">{}</span>',
         "★" * stars,
         "☆" * (5 - stars),
-        _g("%(n)s stars") % {"n": stars},
+        gettext("%(n)s stars") % {"n": stars},
     )
 
 
@@ -167,7 +166,7 @@ def topic_state_html(topic):
     state = topic_state(topic)
     shown = tag(state.label, TOPIC_STATE_CSS[state])
     if state not in TOPIC_ENDED and topic.due_on < timezone.localdate():
-        shown = format_html("{} {}", shown, tag(_g("Overdue"), "bad"))
+        shown = format_html("{} {}", shown, tag(gettext("Overdue"), "bad"))
     return shown
 
 
@@ -181,7 +180,8 @@ def target(topic):
 
 def milestone_summary(topic):
     return "；".join(
-        f"{m.title}（{_g('weight')} {m.weight}）{m.percent_done}%" for m in topic.milestones.all()
+        f"{m.title}（{gettext('weight')} {m.weight}）{m.percent_done}%"
+        for m in topic.milestones.all()
     )
 
 
@@ -249,7 +249,7 @@ class TeamTable(DatedTable):
             "active",
             _("In service"),
             value=lambda t: t.end is None,
-            html=lambda t: "" if t.end is None else tag(_g("Disbanded")),
+            html=lambda t: "" if t.end is None else tag(gettext("Disbanded")),
             role=TAG,
             export=False,
         ),
@@ -331,7 +331,7 @@ class MentoringTable(DatedTable):
             "ended",
             _("Ended"),
             value="end",
-            html=lambda m: "" if m.end is None else tag(_g("Ended")),
+            html=lambda m: "" if m.end is None else tag(gettext("Ended")),
             role=TAG,
             export=False,
         ),
@@ -438,7 +438,7 @@ def rating_status(r):
     if r.status == Rating.Status.DRAFT:
         return tag(r.get_status_display(), "warn")
     if r.vetoed:
-        return tag(_g("Vetoed"), "bad")
+        return tag(gettext("Vetoed"), "bad")
     return stars_text(r.stars)
 
 
