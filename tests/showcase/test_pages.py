@@ -655,3 +655,106 @@ def test_record_pages_do_not_grow_with_their_rows(
             assert staff_client.get(small.get_absolute_url()).status_code == 200
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert staff_client.get(big.get_absolute_url()).status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# Create pages opened for an enterprise
+
+
+def test_a_team_is_made_for_an_enterprise_chosen_first(staff_client, claimers):
+    enterprise, branch, _team = claimers
+    create = reverse("showcase:team_create")
+    first = staff_client.get(create)
+    assert first.status_code == 200 and 'name="enterprise"' in text(first)
+    assert "form" not in first.context  # the first step asks which enterprise
+    unknown = staff_client.get(create, {"enterprise": "没有这家企业"})
+    assert "没有这家企业" in text(unknown) and "form" not in unknown.context
+    chosen = staff_client.get(create, {"enterprise": enterprise.name})
+    assert list(chosen.context["form"].fields["branch"].queryset) == [branch]
+
+
+def test_a_deed_opened_from_a_topic_offers_that_enterprises_links(staff_client, claimers, shuicheng):
+    enterprise, branch, _team = claimers
+    topic = new_topic(enterprise)
+    TopicFactory(enterprise=covered_enterprise(shuicheng))  # another enterprise's
+    form = staff_client.get(reverse("showcase:deed_create"), {"topic": topic.pk}).context["form"]
+    assert list(form.fields["topic"].queryset) == [topic]
+    assert list(form.fields["branch"].queryset) == [branch]
+    assert form.initial["enterprise"] == enterprise and form.initial["topic"] == topic
+    plain = staff_client.get(reverse("showcase:deed_create")).context["form"]
+    assert "topic" not in plain.fields and "branch" not in plain.fields
+
+
+# ---------------------------------------------------------------------------
+# Every page on the demo data
+
+
+def test_every_page_opens_on_the_demo_data(client):
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from showcase import models
+
+    call_command("seed_demo", stdout=io.StringIO())
+    staff = User.objects.get(username="jiaonan_staff")
+    client.force_login(staff)
+    lists = [
+        "site_list",
+        "batch_list",
+        "topic_list",
+        "team_list",
+        "branch_list",
+        "mentoring_list",
+        "mentored_list",
+        "deed_list",
+        "case_list",
+        "rating_list",
+        "rubric_list",
+        "alert_index",
+        "site_create",
+        "batch_create",
+        "topic_create",
+        "team_create",
+        "mentoring_create",
+        "deed_create",
+        "case_create",
+        "rating_create",
+    ]
+    for name in lists:
+        response = client.get(reverse(f"showcase:{name}"))
+        assert response.status_code == 200, name
+    for alert in ("topic_overdue", "site_review_due", "site_lost_organization"):
+        response = client.get(reverse("showcase:alert_list", args=[alert]))
+        assert response.context["page_obj"].paginator.count > 0, alert
+    site = models.DemonstrationSite.objects.get(enterprise__name__startswith="青岛海容")
+    topic = site.topics.filter(state=TopicState.IN_PROGRESS).first()
+    record_pages = {
+        "site_detail": site,
+        "site_edit": site,
+        "site_board": site,
+        "site_review": site,
+        "site_revoke": site,
+        "checklist_edit": site.checklist.first(),
+        "topic_detail": topic,
+        "topic_edit": topic,
+        "topic_progress": topic,
+        "topic_accept": topic,
+        "topic_tolerate": topic,
+        "milestone_create": topic,
+        "milestone_edit": topic.milestones.first(),
+        "team_detail": topic.claimed_team or models.TaskTeam.objects.first(),
+        "mentoring_detail": models.Mentoring.objects.first(),
+        "deed_detail": models.PioneerDeed.objects.first(),
+        "case_detail": models.TeachingCase.objects.first(),
+        "case_review": models.TeachingCase.objects.first(),
+        "rating_detail": site.ratings.first(),
+        "rating_scores": site.ratings.first(),
+        "rating_edit": site.ratings.first(),
+    }
+    for name, obj in record_pages.items():
+        response = client.get(url(name, obj))
+        assert response.status_code == 200, name
+    board = client.get(url("site_board", site)).context["columns"]
+    assert sum(len(topics) for _s, _l, topics in board) == 19  # 海容's 19 topics
