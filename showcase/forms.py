@@ -230,7 +230,6 @@ class TopicCreateForm(BaseModelForm):
         )
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(self.user).live()
         self.initial.setdefault("posted_on", today())
-        choose_prompt(self)
 
     def clean(self):
         cleaned = super().clean()

@@ -8,7 +8,7 @@ rows as they were at the figure's date.
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.tables import HIDE, TAG, TITLE, Column, Table
@@ -23,7 +23,6 @@ from .models import (
     Milestone,
     PioneerDeed,
     Rating,
-    Rubric,
     SiteBatch,
     SiteStatus,
     TaskTeam,
@@ -468,16 +467,6 @@ class RatingTable(DatedTable):
 
     def prepare(self, queryset, day):
         return queryset.select_related("site__enterprise", "organization", "rubric")
-
-
-class RubricTable(Table):
-    title = _("Rating rubrics")
-    model = Rubric
-    columns = [
-        Column("name", _("Rubric"), value=str, role=TITLE),
-        Column("subject", pgettext_lazy("showcase", "Rates"), value="get_subject_display"),
-        Column("published_on", _("Published on")),
-    ]
 
 
 TABLES = (

@@ -249,6 +249,8 @@ class SiteBoardView(DetailView):
         board = selectors.topic_board(self.object)
         return super().get_context_data(
             columns=[(state, state.label, topics) for state, topics in board.items()],
+            # Progress is recorded while the topic is claimed, in progress or accepted.
+            progress_states=[TopicState.CLAIMED, TopicState.IN_PROGRESS, TopicState.ACCEPTING],
             progress=selectors.site_progress(self.object),
             **kwargs,
         )
