@@ -207,7 +207,7 @@ class TopicTable(DatedTable):
         Column("leader_name", _("Led by"), role=HIDE),
         Column(
             "progress",
-            _("Progress"),
+            _("Progress (%)"),
             value=selectors.topic_progress,
             html=lambda t: percent_text(selectors.topic_progress(t)),
             num=True,

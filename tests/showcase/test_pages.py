@@ -673,7 +673,9 @@ def test_a_team_is_made_for_an_enterprise_chosen_first(staff_client, claimers):
     assert list(chosen.context["form"].fields["branch"].queryset) == [branch]
 
 
-def test_a_deed_opened_from_a_topic_offers_that_enterprises_links(staff_client, claimers, shuicheng):
+def test_a_deed_opened_from_a_topic_offers_that_enterprises_links(
+    staff_client, claimers, shuicheng
+):
     enterprise, branch, _team = claimers
     topic = new_topic(enterprise)
     TopicFactory(enterprise=covered_enterprise(shuicheng))  # another enterprise's
