@@ -1,14 +1,25 @@
-"""Alert rules of 点 as queryset functions ``(base queryset, today) -> queryset``, in the
-form ``enterprises.alerts`` uses; they are registered with the kit's alert registry in
-``showcase/part.py`` once it exists. Evaluated today, on the stored current state."""
+"""Alert rules of 点 as queryset functions ``(base queryset, today) -> queryset``
+(``RULES``), and the same rules as the kit's alerts (``ALERTS``, registered in
+``showcase/part.py``): a list page each whose columns say why a row fires, a share of the
+badge, a count on the dashboard. Evaluated today, on the stored current state."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from areas.scoping import scope_key
+from audit import version
+from core.alerts import Alert
+from core.tables import TAG, TITLE, Column
 from enterprises import coverage
-from enterprises.models import Enterprise
+from enterprises.models import Coverage, Enterprise
 
 from .models import RECOGNISED, TOPIC_ENDED, DemonstrationSite, Topic
 
@@ -53,5 +64,141 @@ RULES = [
         _("A named demonstration site whose enterprise no longer has a party organisation."),
         DemonstrationSite,
         site_lost_organization,
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
+# The alerts as the kit registers them (core.alerts.Alert): each list's columns say why a
+# row fires.
+
+
+def _days_overdue(topic):
+    return (timezone.localdate() - topic.due_on).days
+
+
+def _review_days(site):
+    """Days until the review is due (negative: overdue)."""
+    return (site.review_due - timezone.localdate()).days
+
+
+def _review_when(site):
+    days = _review_days(site)
+    if days < 0:
+        return gettext("overdue by %(n)s days") % {"n": -days}
+    if days == 0:
+        return gettext("due today")
+    return gettext("due in %(n)s days") % {"n": days}
+
+
+def organization_lost_on(site):
+    """The day the enterprise's last organisation coverage ended: the coverage's end or its
+    organisation's dissolution, whichever came first (None if none was ever recorded)."""
+    ends = []
+    for link in site.enterprise.coverages.all():
+        candidates = [d for d in (link.until, link.organization.dissolved_on) if d]
+        if candidates:
+            ends.append(min(candidates))
+    return max(ends) if ends else None
+
+
+def _topic_columns():
+    return (
+        Column("title", _("Topic"), link=True, role=TITLE),
+        Column("owner", _("Owner"), value=lambda t: str(t.owner)),
+        Column("state", _("State"), value="get_state_display", role=TAG),
+        Column("due_on", _("Due on")),
+        Column("days_overdue", _("Days overdue"), value=_days_overdue, num=True),
+        Column("claimer", _("Claimed by"), value=lambda t: str(t.claimer or "—")),
+    )
+
+
+def _site_columns(*extra):
+    return (
+        Column("brand_name", _("Site"), link=True, role=TITLE),
+        Column("enterprise", _("Enterprise"), value="enterprise.name"),
+        Column("status", _("Status"), value="get_status_display", role=TAG),
+        *extra,
+    )
+
+
+@dataclass(frozen=True)
+class PartAlert(Alert):
+    """One of 点's alerts. Within a request (the navigation badge on every page counts
+    every alert) the three are counted together in one statement, kept for the rest of
+    the request in ``audit.version``'s per-request memo, which any committed write
+    clears; outside a request each counts on its own."""
+
+    def count(self, user, today=None):
+        today = today or timezone.localdate()
+        memo = version._memo.get()
+        if memo is None:
+            return super().count(user, today)
+        key = f"showcase-alerts:{scope_key(user)}:{today.isoformat()}"
+        if key not in memo:
+            memo[key] = count_together(ALERTS, user, today)
+        return memo[key][self.key]
+
+
+def count_together(alerts, user, today):
+    """{key: count} of ``alerts`` in the user's scope, in one statement."""
+    parts, params = [], []
+    for alert in alerts:
+        try:
+            sql, sub_params = alert.queryset(user, today).query.sql_with_params()
+        except EmptyResultSet:
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) a{len(parts)})")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {alert.key: row[i] for i, alert in enumerate(alerts)}
+
+
+ALERTS = [
+    PartAlert(
+        "topic_overdue",
+        RULES[0][1],
+        RULES[0][2],
+        Topic,
+        topic_overdue,
+        columns=_topic_columns(),
+        prepare=lambda qs, today: qs.select_related(
+            "enterprise", "site", "claimed_branch", "claimed_team"
+        ),
+        order=("due_on", "pk"),
+    ),
+    PartAlert(
+        "site_review_due",
+        RULES[1][1],
+        RULES[1][2],
+        DemonstrationSite,
+        site_review_due,
+        columns=_site_columns(
+            Column("review_due", _("Review due")),
+            Column("when", _("When"), value=_review_when),
+        ),
+        prepare=lambda qs, today: qs.select_related("enterprise"),
+        order=("review_due", "pk"),
+    ),
+    PartAlert(
+        "site_lost_organization",
+        RULES[2][1],
+        RULES[2][2],
+        DemonstrationSite,
+        site_lost_organization,
+        columns=_site_columns(
+            Column("lost_on", _("Organisation lost on"), value=organization_lost_on),
+            Column("status_since", _("Named or reviewed on")),
+        ),
+        prepare=lambda qs, today: qs.select_related("enterprise").prefetch_related(
+            Prefetch(
+                "enterprise__coverages",
+                queryset=Coverage.objects.select_related("organization"),
+            )
+        ),
+        order=("pk",),
     ),
 ]

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,9 @@ class SiteBatch(AuditedModel):
 
     def __str__(self):
         return f"{self.name}（{self.year}）"
+
+    def get_absolute_url(self):
+        return reverse("showcase:site_list") + f"?batch={self.pk}"
 
     def clean(self):
         if self.area_id and self.area.level == Area.Level.COMMUNITY:
@@ -202,6 +206,9 @@ class DemonstrationSite(AuditedModel):
 
     def __str__(self):
         return self.brand_name or str(self.enterprise)
+
+    def get_absolute_url(self):
+        return reverse("showcase:site_detail", args=[self.pk])
 
     def clean(self):
         errors = {}
@@ -311,6 +318,9 @@ class SiteStatusChange(DatedFact):
     def __str__(self):
         return f"{self.site} {self.get_status_display()} {self.start:%Y-%m-%d}"
 
+    def get_absolute_url(self):
+        return reverse("showcase:site_detail", args=[self.site_id]) + "#status"
+
 
 class ChecklistItem(AuditedModel):
     """One of the 六有 (场所, 设施, 标志, 党旗, 书报, 制度) for a site, with its evidence."""
@@ -351,6 +361,9 @@ class ChecklistItem(AuditedModel):
 
     def __str__(self):
         return f"{self.site} {self.get_item_display()}"
+
+    def get_absolute_url(self):
+        return reverse("showcase:site_detail", args=[self.site_id]) + "#checklist"
 
     def clean(self):
         errors = future_date_errors(self, "checked_on")
@@ -415,6 +428,9 @@ class Rubric(AuditedModel):
             "name": self.name,
             "edition": self.edition,
         }
+
+    def get_absolute_url(self):
+        return reverse("showcase:rubric_detail", args=[self.pk])
 
     @property
     def is_published(self):
@@ -677,6 +693,9 @@ class Rating(AuditedModel):
     def __str__(self):
         return f"{self.subject} {self.year}"
 
+    def get_absolute_url(self):
+        return reverse("showcase:rating_detail", args=[self.pk])
+
     @property
     def subject(self):
         return self.site if self.site_id else self.organization
@@ -829,6 +848,9 @@ class TaskTeam(DatedFact):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("showcase:team_detail", args=[self.pk])
+
     def clean(self):
         errors = self.dated_errors()
         if self.branch_id and self.start and self.branch.established_on > self.start:
@@ -972,6 +994,9 @@ class Topic(AuditedModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("showcase:topic_detail", args=[self.pk])
+
     @property
     def owner(self):
         return self.site or self.enterprise
@@ -1101,6 +1126,9 @@ class TopicStateChange(DatedFact):
     def __str__(self):
         return f"{self.topic} {self.get_state_display()} {self.start:%Y-%m-%d}"
 
+    def get_absolute_url(self):
+        return reverse("showcase:topic_detail", args=[self.topic_id]) + "#states"
+
 
 class Milestone(AuditedModel):
     """A step of a topic: its weight in the topic's progress and how far it is done."""
@@ -1133,6 +1161,9 @@ class Milestone(AuditedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("showcase:topic_detail", args=[self.topic_id]) + "#milestones"
 
     def clean(self):
         errors = future_date_errors(self, "done_on")
@@ -1177,6 +1208,9 @@ class Acceptance(AuditedModel):
 
     def __str__(self):
         return f"{self.topic} {self.accepted_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("showcase:topic_detail", args=[self.topic_id]) + "#acceptance"
 
     @property
     def met_target(self):
@@ -1244,6 +1278,9 @@ class Mentoring(DatedFact):
     def __str__(self):
         return f"{self.site} → {self.mentee}"
 
+    def get_absolute_url(self):
+        return reverse("showcase:mentoring_detail", args=[self.pk])
+
     def clean(self):
         errors = self.dated_errors()
         if self.site_id and self.mentee_id and self.site.enterprise_id == self.mentee_id:
@@ -1272,6 +1309,9 @@ class MentoringNote(AuditedModel):
 
     def __str__(self):
         return f"{self.mentoring} {self.noted_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("showcase:mentoring_detail", args=[self.mentoring_id]) + "#notes"
 
     def clean(self):
         errors = future_date_errors(self, "noted_on")
@@ -1368,6 +1408,9 @@ class PioneerDeed(PracticeRecord):
     def __str__(self):
         return f"{self.person_name}：{self.title}"
 
+    def get_absolute_url(self):
+        return reverse("showcase:deed_detail", args=[self.pk])
+
     def clean(self):
         errors = future_date_errors(self, "recorded_on")
         errors.update(self.link_errors(self.enterprise_id))
@@ -1452,6 +1495,9 @@ class TeachingCase(PracticeRecord):
         ordering = ["-recorded_on", "pk"]
         indexes = [models.Index(fields=["review_state", "reviewed_on"], name="case_reviewed")]
 
+    def get_absolute_url(self):
+        return reverse("showcase:case_detail", args=[self.pk])
+
     def clean(self):
         errors = future_date_errors(self, "recorded_on")
         if self.enterprise_id:
@@ -1506,6 +1552,9 @@ class DeedRecognition(Recognition):
     scope_area_lookup = "deed__enterprise__community"
     scope_area_is_community = True
 
+    def get_absolute_url(self):
+        return reverse("showcase:deed_detail", args=[self.deed_id]) + "#recognitions"
+
     class Meta(Recognition.Meta):
         verbose_name = _("deed recognition")
         verbose_name_plural = _("deed recognitions")
@@ -1522,6 +1571,9 @@ class CaseRecognition(Recognition):
     objects = ScopedQuerySet.as_manager()
     scope_area_lookup = "case__area"
     scope_area_is_community = True
+
+    def get_absolute_url(self):
+        return reverse("showcase:case_detail", args=[self.case_id]) + "#recognitions"
 
     class Meta(Recognition.Meta):
         verbose_name = _("case recognition")

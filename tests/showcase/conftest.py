@@ -35,4 +35,6 @@ def branch(shuicheng):
     return PartyOrganizationFactory(area=shuicheng, name="第一党支部")
 
 
-__all__ = ["DAY", "SiteStatus", "covered_enterprise", "named_site"]
+from .world import data  # noqa: E402  (the shared data set fixture)
+
+__all__ = ["DAY", "SiteStatus", "covered_enterprise", "data", "named_site"]
