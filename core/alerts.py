@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,9 +89,28 @@ class AlertTable(Table):
 
 
 def counts(user, today=None, alerts=None):
-    """{key: count} of the alerts (default: every registered one) in the user's scope."""
-    alerts = registry.alerts() if alerts is None else alerts
-    return {alert.key: alert.count(user, today) for alert in alerts}
+    """{key: count} of the alerts (default: every registered one) in the user's scope, in
+    one statement whatever the number of alerts and parts (the badge is on every page)."""
+    today = today or timezone.localdate()
+    alerts = registry.alerts() if alerts is None else list(alerts)
+    row = _count_all([alert.queryset(user, today) for alert in alerts])
+    return {alert.key: n for alert, n in zip(alerts, row, strict=True)}
+
+
+def _count_all(querysets):
+    """COUNT(*) of each queryset, in one statement."""
+    parts, params = [], []
+    for queryset in querysets:
+        try:
+            query, sub_params = queryset.query.sql_with_params()
+        except EmptyResultSet:  # e.g. an anonymous user's .none()
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({query}) a{len(parts)})")
+        params.extend(sub_params)
+    if not parts:
+        return []
+    return list(sql.fetch("SELECT " + ", ".join(parts), params)[0])
 
 
 def total(user, today=None):
@@ -119,16 +139,13 @@ def area_counts(user, area, today):
     if not alerts:
         return {}, 0
     whole_scope = not user.is_system_admin and area.pk == user.area_id
-    parts, params = [], []
+    querysets = []
     for alert in alerts:
         bases = [alert.model.objects.for_user(user).in_area(area)]
         if not whole_scope:
             bases.append(alert.model.objects.for_user(user))
-        for base in bases:
-            query, sub_params = alert.build(base, today).query.sql_with_params()
-            parts.append(f"(SELECT COUNT(*) FROM ({query}) a{len(parts)})")
-            params.extend(sub_params)
-    row = sql.fetch("SELECT " + ", ".join(parts), params)[0]
+        querysets.extend(alert.build(base, today) for base in bases)
+    row = _count_all(querysets)
     step = 1 if whole_scope else 2
     in_area = {a.key: row[step * i] for i, a in enumerate(alerts)}
     scope_total = sum(row[step * i + step - 1] for i in range(len(alerts)))

@@ -3,6 +3,29 @@
 from django.db import connection, transaction
 
 
+def counts(*counted):
+    """Several counts in one statement: each item is a queryset (its rows are counted) or
+    (queryset, column) (the distinct non-null values of that column are counted)."""
+    from django.core.exceptions import EmptyResultSet
+
+    parts, params = [], []
+    for item in counted:
+        queryset, column = item if isinstance(item, tuple) else (item, None)
+        try:
+            if column is None:
+                query, sub = queryset.order_by().values("pk").query.sql_with_params()
+                parts.append(f"(SELECT COUNT(*) FROM ({query}) c{len(parts)})")
+            else:
+                query, sub = queryset.order_by().values(column).query.sql_with_params()
+                name = connection.ops.quote_name(column)
+                parts.append(f"(SELECT COUNT(DISTINCT {name}) FROM ({query}) c{len(parts)})")
+        except EmptyResultSet:
+            parts.append("0")
+            continue
+        params.extend(sub)
+    return list(fetch("SELECT " + ", ".join(parts), params)[0]) if parts else []
+
+
 def fetch(sql, params):
     """All rows of one statement.
 

@@ -4,18 +4,13 @@
 badge, a count on the dashboard. Evaluated today, on the stored current state."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from areas.scoping import scope_key
-from audit import version
 from core.alerts import Alert
 from core.tables import TAG, TITLE, Column
 from enterprises import coverage
@@ -122,43 +117,8 @@ def _site_columns(*extra):
     )
 
 
-@dataclass(frozen=True)
-class PartAlert(Alert):
-    """One of 点's alerts. Within a request (the navigation badge on every page counts
-    every alert) the three are counted together in one statement, kept for the rest of
-    the request in ``audit.version``'s per-request memo, which any committed write
-    clears; outside a request each counts on its own."""
-
-    def count(self, user, today=None):
-        today = today or timezone.localdate()
-        memo = version._memo.get()
-        if memo is None:
-            return super().count(user, today)
-        key = f"showcase-alerts:{scope_key(user)}:{today.isoformat()}"
-        if key not in memo:
-            memo[key] = count_together(ALERTS, user, today)
-        return memo[key][self.key]
-
-
-def count_together(alerts, user, today):
-    """{key: count} of ``alerts`` in the user's scope, in one statement."""
-    parts, params = [], []
-    for alert in alerts:
-        try:
-            sql, sub_params = alert.queryset(user, today).query.sql_with_params()
-        except EmptyResultSet:
-            parts.append("0")
-            continue
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) a{len(parts)})")
-        params.extend(sub_params)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return {alert.key: row[i] for i, alert in enumerate(alerts)}
-
-
 ALERTS = [
-    PartAlert(
+    Alert(
         "topic_overdue",
         RULES[0][1],
         RULES[0][2],
@@ -170,7 +130,7 @@ ALERTS = [
         ),
         order=("due_on", "pk"),
     ),
-    PartAlert(
+    Alert(
         "site_review_due",
         RULES[1][1],
         RULES[1][2],
@@ -183,7 +143,7 @@ ALERTS = [
         prepare=lambda qs, today: qs.select_related("enterprise"),
         order=("review_due", "pk"),
     ),
-    PartAlert(
+    Alert(
         "site_lost_organization",
         RULES[2][1],
         RULES[2][2],

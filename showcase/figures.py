@@ -16,6 +16,8 @@ import datetime as dt
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 
+from core.sql import counts
+
 from .models import (
     RECOGNISED,
     TOPIC_ENDED,
@@ -261,9 +263,13 @@ def points(area, day):
         if row["state_at"] in TOPIC_OPEN:
             overdue += row["late"]
 
-    engaged = claimed_topic_rows(topics, day).aggregate(
-        branches=Count("claimed_branch", distinct=True),
-        teams=Count("claimed_team", distinct=True),
+    claimed = claimed_topic_rows(topics, day)
+    branches, teams, deeds, cases, mentored = counts(
+        (claimed, "claimed_branch"),
+        (claimed, "claimed_team"),
+        deed_rows(PioneerDeed.objects.in_area(area), day),
+        case_rows(TeachingCase.objects.in_area(area), day),
+        (mentoring_rows(Mentoring.objects.in_area(area), day), "mentee"),
     )
 
     return {
@@ -280,10 +286,8 @@ def points(area, day):
         "topics_due": due,
         "topics_due_closed": done,
         "topics_overdue": overdue,
-        "engaged": engaged,
-        "deeds": deed_rows(PioneerDeed.objects.in_area(area), day).count(),
-        "cases": case_rows(TeachingCase.objects.in_area(area), day).count(),
-        "mentored": mentoring_rows(Mentoring.objects.in_area(area), day).aggregate(
-            n=Count("mentee", distinct=True)
-        )["n"],
+        "engaged": {"branches": branches, "teams": teams},
+        "deeds": deeds,
+        "cases": cases,
+        "mentored": mentored,
     }

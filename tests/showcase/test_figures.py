@@ -220,7 +220,7 @@ def test_past_days_do_not_change_when_later_records_are_added(data, district, sh
 
 
 def test_the_panel_costs_a_fixed_number_of_queries(data, district, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         figures.points(district, D2)
 
 
