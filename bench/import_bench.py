@@ -119,9 +119,8 @@ def ledger_row(n, changed=False):
 
 
 def write_ledger(path, numbers, changed=lambda n: False):
-    from openpyxl import Workbook
-
     from ledger.columns import COLUMNS
+    from openpyxl import Workbook
 
     headers = [c.header for c in COLUMNS]
     workbook = Workbook(write_only=True)
@@ -247,7 +246,7 @@ def main():
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
-    if "import" not in str(name):
+    if not any(word in str(name) for word in ("import", "ledger")):
         sys.exit(f"Refusing to flush database {name!r}: use a database named like pm_import.")
     print(f"machine: {machine()}")
     print(f"database: {connection.vendor} {name}")

@@ -4,9 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.registry import Part
 
+from .sheets import SHEET
+
 PART = Part(
     key="coverage",
     label=_("Coverage"),
     home="enterprises:list",
     url_prefix="enterprises/",
+    sheets=(SHEET,),
 )

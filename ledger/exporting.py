@@ -1,4 +1,5 @@
-"""Exports (.xlsx and .csv), the import template and the error report.
+"""Exports (.xlsx and .csv). (The import template and the error report are in
+``workbooks.py``.)
 
 - .xlsx is written with openpyxl's write-only mode (rows go to a temporary file as they
   are produced) and sent from that file; .csv is streamed row by row, UTF-8 with a BOM
@@ -25,9 +26,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 
-from enterprises import uscc
+from enterprises import sheets as cols
 from enterprises.models import (
     Coverage,
     LiaisonAssignment,
@@ -35,15 +36,12 @@ from enterprises.models import (
     MembershipReturn,
     PartyOrganization,
 )
+from enterprises.sheets import CHOICE_CLASSES, MASS_KINDS, choice_labels, current_mass
 
-from . import columns as cols
+from .cells import RISKY_FIRST
 from .changes import scope_communities
-from .facts import MASS_KINDS, current_mass
-from .validation import CHOICE_CLASSES, RISKY_FIRST, choice_labels
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ERROR_HEADER = "错误说明"
-ERROR_FILL = PatternFill("solid", fgColor="FFF2C7CE")
 FORMATION_ORDER = {"standalone": 0, "joint": 1, "regional": 2}
 
 
@@ -408,143 +406,3 @@ def transfer_table(queryset):
             ]
 
     return headers, rows()
-
-
-# ---------------------------------------------------------------------------
-# The import template and the error report
-
-
-def template_workbook(user):
-    """The canonical headers, two example rows and a sheet of notes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "企业台账"
-    sheet.append(ledger_headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in example_rows(user):
-        sheet.append(row)
-    for index, column in enumerate(cols.COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(10, len(column.header) * 2 + 2)
-        if column.kind == cols.USCC:  # typed codes stay text: Excel must not round them
-            sheet.column_dimensions[letter].number_format = "@"
-            for cell in sheet[letter][1:]:
-                cell.number_format = "@"
-    sheet.freeze_panes = "C2"
-    notes = workbook.create_sheet("填写说明")
-    notes.append([_("Column"), _("What to enter"), _("Also recognised as")])
-    for cell in notes[1]:
-        cell.font = Font(bold=True)
-    for column in cols.COLUMNS:
-        notes.append([column.header, str(column.note), "、".join(column.synonyms)])
-    for line in template_notes():
-        notes.append([line])
-    notes.column_dimensions["A"].width = 18
-    notes.column_dimensions["B"].width = 80
-    notes.column_dimensions["C"].width = 50
-    return workbook
-
-
-def template_notes():
-    return [
-        "",
-        _("Delete the two example rows before importing your own data."),
-        _("Dates: 2024-05-19, 2024/5/19, 2024.5.19, 2024年5月19日; 2024年5月 means the 1st."),
-        _("Yes/no columns: 是 or 否. Counts: whole numbers, 0 or more."),
-        _(
-            "An empty cell clears an optional enterprise field; a missing column leaves that "
-            "field unchanged. Organisations, returns, liaisons and 工青妇 are never deleted."
-        ),
-    ]
-
-
-def example_rows(user):
-    community = scope_communities(user).order_by("pk").first()
-    community_name = community.name if community else "水城路社区"
-    first = {
-        "name": "青岛海晟智能装备有限公司",
-        "uscc": uscc.make("91370211MA3EXA001"),
-        "community": community_name,
-        "address": "胶南街道珠山路88号",
-        "industry": "C 制造业",
-        "ownership": "私营",
-        "size": "小型",
-        "above_scale": "是",
-        "employees": 120,
-        "investor_is_member": "否",
-        "contact_name": "王经理",
-        "contact_phone": "13800000001",
-        "tracked_since": dt.date(2022, 3, 1),
-        "status": "在营",
-        "org_name": "青岛海晟智能装备有限公司党支部",
-        "org_level": "党支部",
-        "org_formation": "单独组建",
-        "org_established": dt.date(2023, 5, 19),
-        "org_secretary": "李明",
-        "return_date": dt.date(2024, 6, 30),
-        "formal": 5,
-        "probationary": 1,
-        "development_targets": 1,
-        "activists": 2,
-        "applicants": 3,
-        "liaison": "张华",
-        "union": dt.date(2022, 7, 1),
-    }
-    second = {
-        "name": "青岛蓝湾电子商务有限公司",
-        "uscc": uscc.make("91370211MA3EXB002"),
-        "community": community_name,
-        "address": "胶南街道水城路6号",
-        "industry": "I 信息传输、软件和信息技术服务业",
-        "ownership": "私营",
-        "size": "微型",
-        "above_scale": "否",
-        "employees": 18,
-        "investor_is_member": "是",
-        "contact_name": "赵女士",
-        "contact_phone": "0532-86000000",
-        "status": "在营",
-        "return_date": dt.date(2024, 6, 30),
-        "formal": 1,
-        "probationary": 0,
-        "liaison": "张华",
-    }
-    return [[row.get(c.key) for c in cols.COLUMNS] for row in (first, second)]
-
-
-def error_report(sheet, problems):
-    """The uploaded rows as read, plus a column saying what is wrong; bad cells shaded.
-
-    ``problems``: {row number: [(column key or None, message), …]}.
-    """
-    workbook = Workbook(write_only=True)
-    out = workbook.create_sheet("错误报告")
-    bold = Font(bold=True)
-    out.append([_header_cell(out, h, bold) for h in [*sheet.headers, ERROR_HEADER]])
-    for number, values in sheet.rows:
-        values = list(values) + [None] * (len(sheet.headers) - len(values))
-        row_problems = problems.get(number, [])
-        bad = {sheet.columns[k] for k, _m in row_problems if k in sheet.columns}
-        cells = []
-        for index, value in enumerate(values):
-            cell = xlsx_cell(out, value)
-            if index in bad:
-                cell = WriteOnlyCell(out, value=_clean(value))
-                if isinstance(value, str) and value.startswith(RISKY_FIRST):
-                    cell.data_type = "s"
-                cell.fill = ERROR_FILL
-            cells.append(cell)
-        cells.append("\n".join(_problem_text(sheet, k, m) for k, m in row_problems) or None)
-        out.append(cells)
-    file = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
-    workbook.save(file)
-    file.seek(0)
-    return file
-
-
-def _problem_text(sheet, key, message):
-    if key is None:
-        return message
-    return f"{sheet.header_for(key)}: {message}"

@@ -1,10 +1,18 @@
-"""An uploaded ledger kept between preview and confirm.
+"""An uploaded sheet kept between upload, preview and confirm.
 
-An ``ImportBatch`` holds the file's rows (as parsed, before validation) and the preview
-the user saw, compressed. It is a working copy, not domain data, so it is not audited:
-the import itself is recorded as one ``audit.Event`` and a ``Change`` per record. Only
-its owner can see or confirm it (``for_user``); old batches are deleted on the next
-upload (``purge_stale``).
+An ``ImportBatch`` holds the uploaded file until the task worker has read it, then the
+file's rows (as parsed, before validation) and the preview the user saw, compressed. It
+is a working copy, not domain data, so it is not audited: the import itself is
+recorded as one ``audit.Event`` and a ``Change`` per record. Only its owner can see or
+confirm it (``for_user``); old batches are deleted on the next upload (``purge_stale``).
+
+Its ``status`` follows the work (``ledger/tasks.py``): queued → reading (parse and plan,
+in the worker) → preview (or failed: the file cannot be read) → committing (in the
+worker) → committed, or back to preview with a ``notice`` (the data changed since the
+preview; the commit failed). ``job`` names the task that may write the batch: a task
+superseded by a retry finds another job there and leaves. ``heartbeat_at`` and
+``progress`` are written by the worker as it goes; a running batch whose heartbeat has
+stopped belongs to a worker that was killed (``is_stalled``).
 """
 
 import datetime as dt
@@ -56,8 +64,14 @@ def _unpack(blob):
 
 class ImportBatch(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        READING = "reading", _("Reading")
         PREVIEW = "preview", _("Previewed")
+        FAILED = "failed", _("Not readable")
+        COMMITTING = "committing", _("Importing")
         COMMITTED = "committed", _("Imported")
+
+    RUNNING = (Status.QUEUED, Status.READING, Status.COMMITTING)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -66,6 +80,7 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     file_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("kind of sheet"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
@@ -83,6 +98,19 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    # Asked for on upload: the date of the figures (``as_of_default``: only today by
+    # default) and the sheet of a workbook to read.
+    as_of = models.DateField(_("date of the figures"), null=True, blank=True)
+    as_of_default = models.BooleanField(default=True)
+    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    upload = models.BinaryField(editable=False, null=True)  # the file, until it is read
+    # The work in the task worker.
+    job = models.CharField(max_length=32, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress = models.JSONField(default=dict, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    notice = models.CharField(max_length=20, blank=True)
+    error = models.TextField(blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -101,6 +129,31 @@ class ImportBatch(models.Model):
     def is_committed(self):
         return self.status == self.Status.COMMITTED
 
+    @property
+    def is_running(self):
+        return self.status in self.RUNNING
+
+    @property
+    def spec(self):
+        from . import specs
+
+        return specs.get(self.kind or None)
+
+    def is_stalled(self, now=None):
+        """Running, but the worker has not been heard from for IMPORT_STALE_SECONDS
+        (or for the time the current step was expected to take, if longer)."""
+        if not self.is_running or self.status == self.Status.QUEUED:
+            return False
+        last = self.heartbeat_at or self.created_at
+        if last is None:
+            return False
+        now = now or timezone.now()
+        allowed = max(
+            getattr(settings, "IMPORT_STALE_SECONDS", 60),
+            (self.progress or {}).get("expected", 0),
+        )
+        return (now - last).total_seconds() > allowed
+
     # The parsed sheet and the preview, stored compressed.
 
     def store_sheet(self, sheet):
@@ -113,6 +166,10 @@ class ImportBatch(models.Model):
                 "columns": sheet.columns,
                 "ignored": sheet.ignored,
                 "rows": sheet.rows,
+                "kind": sheet.kind,
+                "unknown": sheet.unknown,
+                "notes": sheet.notes,
+                "as_of": sheet.as_of,
             }
         )
 

@@ -5,8 +5,8 @@ import io
 
 from openpyxl import Workbook
 
+from enterprises import sheets as cols
 from enterprises import uscc
-from ledger import columns as cols
 from ledger import parsing
 
 HEADERS = [c.header for c in cols.COLUMNS]
