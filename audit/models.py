@@ -221,7 +221,7 @@ def _insert_changes(rows, actor_id, ip, event_id):
     """Insert Change rows ((action, content type, pk, repr, changes)): COPY on PostgreSQL
     (about 5× a multi-row INSERT, which matters for imports of 50,000 records),
     bulk_create elsewhere."""
-    if connection.vendor != "postgresql" or len(rows) < 1000:
+    if connection.vendor != "postgresql" or len(rows) < 100:
         Change.objects.bulk_create(
             [
                 Change(

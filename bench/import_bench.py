@@ -119,7 +119,7 @@ def ledger_row(n, changed=False):
 
 
 def write_ledger(path, numbers, changed=lambda n: False):
-    from ledger.columns import COLUMNS
+    from enterprises.sheets import COLUMNS
     from openpyxl import Workbook
 
     headers = [c.header for c in COLUMNS]

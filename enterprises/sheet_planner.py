@@ -52,6 +52,11 @@ CLEARED_BY_BLANK = {
     "status_date": None,
 }
 DEFAULTS = {"ownership": "private", "size": "small", "above_scale": False}
+new_enterprise = bulk.Factory(Enterprise)
+new_return = bulk.Factory(MembershipReturn)
+new_mass = bulk.Factory(MassOrganization)
+new_coverage = bulk.Factory(Coverage)
+new_assignment = bulk.Factory(LiaisonAssignment)
 ORG_FIELDS = {
     "org_level": "level",
     "org_formation": "formation",
@@ -171,6 +176,9 @@ class Planner:
         if "industry_chain" in self.present:
             self.chains = {name_key(c.name): c for c in IndustryChain.objects.all()}
         self.chains_by_pk = {c.pk: c for c in self.chains.values()}
+        self.enterprise_keys = [
+            k for k in ENTERPRISE_FIELDS if k != "community" and k in self.present
+        ]
         self.existing_ids = [
             e.pk for e in self.enterprises.values() if e.community_id in self.communities
         ]
@@ -271,15 +279,12 @@ class Planner:
     def _new_enterprise(self, row, code, community):
         row.is_new = True
         row.community = community
-        enterprise = Enterprise(uscc=code, community=community, tracked_since=self.today)
-        for key, value in DEFAULTS.items():
-            setattr(enterprise, key, value)
-        for key in ENTERPRISE_FIELDS:
-            if key == "community" or key not in self.present:
-                continue
+        fields = {"uscc": code, "community": community, "tracked_since": self.today, **DEFAULTS}
+        for key in self.enterprise_keys:
             value = self._chain(row) if key == "industry_chain" else row.values.get(key)
             if value is not None:
-                setattr(enterprise, key, value)
+                fields[key] = value
+        enterprise = new_enterprise(**fields)
         if enterprise.status_date and row.values.get("tracked_since") is None:
             # A closed enterprise entered now was tracked at the latest until it closed.
             enterprise.tracked_since = min(enterprise.tracked_since, enterprise.status_date)
@@ -546,9 +551,7 @@ class FactPlanner:
                     _("A new membership return needs the number of formal members."),
                 )
             return
-        row.return_obj = MembershipReturn(
-            reported_on=day, **{k: counts.get(k, 0) for k in COUNT_KEYS}
-        )
+        row.return_obj = new_return(reported_on=day, **{k: counts.get(k, 0) for k in COUNT_KEYS})
         row.return_new = True
         row.changes.append(self.change("return_date", None, day))
         for key, value in counts.items():
@@ -581,10 +584,11 @@ class FactPlanner:
             if found:
                 liaison, shown = found[0], name
             else:
-                liaison = self.new_liaisons.setdefault(
-                    (name, street.pk),
-                    Liaison(name=name, kind=Liaison.Kind.COMMISSIONER, area=street),
-                )
+                liaison = self.new_liaisons.get((name, street.pk))
+                if liaison is None:
+                    liaison = self.new_liaisons[(name, street.pk)] = Liaison(
+                        name=name, kind=Liaison.Kind.COMMISSIONER, area=street
+                    )
                 shown = _("%(name)s (new)") % {"name": name}
             row.liaisons.append(liaison)
             row.changes.append(self.change("liaison", assigned, shown))
@@ -598,7 +602,7 @@ class FactPlanner:
                 continue
             current = current_mass(existing, kind, self.today)
             if current is None:
-                row.mass_new.append(MassOrganization(kind=kind, established_on=day))
+                row.mass_new.append(new_mass(kind=kind, established_on=day))
                 row.changes.append(self.change(key, None, day))
             elif current.established_on != day:
                 row.changes.append(self.change(key, current.established_on, day))
@@ -751,7 +755,7 @@ def write_rows(rows, plan):
         fields = set().union(*(r.fields for r in changed)) | {"version", "updated_at"}
         Enterprise.objects.bulk_update([r.enterprise for r in changed], sorted(fields))
     bulk.insert(
-        Coverage(
+        new_coverage(
             organization=r.org.org,
             enterprise=r.enterprise,
             since=r.org.org.established_on if r.org.is_new else today,
@@ -767,7 +771,7 @@ def write_rows(rows, plan):
     if updated:
         MembershipReturn.objects.bulk_update(updated, COUNT_KEYS)
     bulk.insert(
-        LiaisonAssignment(liaison=liaison, enterprise=r.enterprise, start=today)
+        new_assignment(liaison=liaison, enterprise=r.enterprise, start=today)
         for r in rows
         for liaison in r.liaisons
     )

@@ -10,9 +10,13 @@ values are prepared as Django prepares them for a save (``pre_save`` for ``auto_
 fields, ``get_db_prep_save`` for any field that is not a plain value).
 """
 
-from django.db import connections, models, router
+import operator
 
-from audit.models import AuditedModel, Change, diff, record_many, snapshot
+from django.db import connections, models, router
+from django.db.models import signals
+from django.db.models.base import ModelState
+
+from audit.models import AuditedModel, Change, _json_value, audited_fields, record_many
 
 COPY_FROM = 500  # objects: below this, bulk_create is as fast
 PLAIN = (
@@ -39,8 +43,107 @@ def insert(objs, batch_size=2000):
         return model.objects.bulk_create(objs, batch_size=batch_size)
     _copy(model, objs, connection)
     if issubclass(model, AuditedModel):
-        record_many((o, Change.Action.CREATE, diff({}, snapshot(o))) for o in objs)
+        recorder = _recorder(model)
+        record_many((o, Change.Action.CREATE, created(o, recorder)) for o in objs)
     return objs
+
+
+_recorders = {}
+
+
+def _recorder(model):
+    """(attribute name, converter) of the audited fields, sorted as ``diff`` sorts them;
+    the converter is what ``audit.models._json_value`` does for the field's type."""
+    if model not in _recorders:
+        found = []
+        for f in sorted(audited_fields(model), key=lambda f: f.attname):
+            found.append((f.attname, None if isinstance(f, PLAIN_VALUES) else _json_value))
+        _recorders[model] = found
+    return _recorders[model]
+
+
+PLAIN_VALUES = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+
+def created(obj, recorder):
+    """What ``audit.models.diff({}, snapshot(obj))`` records for a new record, computed
+    without the general machinery (imports record tens of thousands)."""
+    get = obj.__dict__.get
+    out = {}
+    for name, convert in recorder:
+        value = get(name)
+        if value is not None:
+            out[name] = [None, value if convert is None else convert(value)]
+    return out
+
+
+class Factory:
+    """``Factory(Model)(**fields)`` is ``Model(**fields)``, built faster, for the tens of
+    thousands of records a plan holds: defaults are looked up once per model, values set
+    by attribute name, and a related instance cached as the descriptor would cache it.
+    When something listens to the model's ``pre_init`` / ``post_init`` signals, the
+    instance is built by ``Model(*values)`` so that they are sent."""
+
+    def __init__(self, model):
+        self.model = model
+        self.defaults = {}
+        self.callables = []
+        self.index = {}
+        self.fields = list(model._meta.concrete_fields)
+        for f in self.fields:
+            self.index[f.name] = f
+            self.index[f.attname] = f
+            if f.has_default() and callable(f.default):
+                self.callables.append(f)
+            else:
+                self.defaults[f.attname] = f.get_default()
+
+    def __call__(self, **fields):
+        values = dict(self.defaults)
+        for f in self.callables:
+            values[f.attname] = f.get_default()
+        related = []
+        for name, value in fields.items():
+            f = self.index[name]
+            if f.is_relation and name == f.name:
+                values[f.attname] = value.pk if value is not None else None
+                related.append((name, value))
+            else:
+                values[f.attname] = value
+        model = self.model
+        if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+            obj = model(*[values[f.attname] for f in self.fields])
+        else:
+            obj = model.__new__(model)
+            obj._state = ModelState()
+            obj.__dict__.update(values)
+        cache = obj._state.fields_cache
+        for name, value in related:
+            cache[name] = value
+        return obj
+
+
+def _prepare_related(obj, relations):
+    """What ``Model._prepare_related_fields_for_save`` does before a bulk_create: a related
+    record must be saved, and its key is copied if it was saved after being assigned."""
+    cache = obj._state.fields_cache
+    for name, attname in relations:
+        related = cache.get(name)
+        if related is None:
+            continue
+        if related.pk is None:
+            raise ValueError(
+                f"bulk_create() prohibited to prevent data loss due to unsaved related "
+                f"object '{name}'."
+            )
+        if getattr(obj, attname) is None:
+            setattr(obj, attname, related.pk)
 
 
 def _sequence(model, connection):
@@ -68,8 +171,9 @@ def _copy(model, objs, connection):
     converted = [
         f for f in fields if not isinstance(f, PLAIN) and f not in stamped and not f.primary_key
     ]
+    relations = [(f.name, f.attname) for f in fields if f.is_relation]
     for obj, pk in zip(objs, ids, strict=True):
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # as bulk_create
+        _prepare_related(obj, relations)
         obj.pk = pk
         for f in stamped:
             f.pre_save(obj, True)
@@ -90,8 +194,12 @@ def _copy(model, objs, connection):
                     ]
                 )
         else:
+            values = operator.itemgetter(*attnames)
             for obj in objs:
-                write([getattr(obj, a) for a in attnames])
+                try:
+                    write(values(obj.__dict__))
+                except KeyError:  # a deferred attribute: ask the instance
+                    write([getattr(obj, a) for a in attnames])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

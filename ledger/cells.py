@@ -51,6 +51,11 @@ def name_key(text):
 
 
 def parse_text(value, column):
+    if type(value) is str:
+        text = value.strip()
+        if text[:1] == FORMULA_GUARD or column.fold or column.max_length:
+            return _finish_text(text, column)
+        return text
     if isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, float) and value.is_integer():
@@ -59,6 +64,10 @@ def parse_text(value, column):
         text = value.strftime("%Y-%m-%d")
     else:
         text = str(value).strip()
+    return _finish_text(text, column)
+
+
+def _finish_text(text, column):
     if text.startswith(FORMULA_GUARD) and text[1:2] and text[1] in RISKY_FIRST:
         text = text[1:]  # the guard our exports put before = + - @
     if column.fold:

@@ -3,7 +3,6 @@ chunks."""
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -13,18 +12,32 @@ from areas.models import Area
 CHUNK = 900  # keys per IN (...) query: below SQLite's 999 parameters
 
 
-@dataclass(slots=True)
 class FieldChange:
-    key: str
-    column: str
-    before: str
-    after: str
-    token: str = ""  # the new value, independent of the interface language (for the digest)
+    """A change a row would make. The values are shown (``before`` / ``after``) only
+    when the preview needs them; ``token`` is the new value, independent of the
+    interface language (for the digest)."""
+
+    __slots__ = ("key", "column", "old", "new", "field", "token")
+
+    def __init__(self, key, column, old, new, field=None):
+        self.key = key
+        self.column = column  # the header, as in the file
+        self.old = old
+        self.new = new
+        self.field = field  # spec.Column, for how choices are shown
+        self.token = str(getattr(new, "pk", new))
+
+    @property
+    def before(self):
+        return display(self.old, self.field)
+
+    @property
+    def after(self):
+        return display(self.new, self.field)
 
 
 def change(column_header, key, before, after, column=None):
-    token = str(getattr(after, "pk", after))
-    return FieldChange(key, column_header, display(before, column), display(after, column), token)
+    return FieldChange(key, column_header, before, after, column)
 
 
 def display(value, column=None):

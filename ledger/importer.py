@@ -30,11 +30,12 @@ from audit.context import audit_context
 from audit.models import Event
 
 from . import cells
-from .changes import change
+from .changes import FieldChange
 from .spec import DATE, ERROR, NEW, STATUSES, UNCHANGED, UPDATE, CleanRow
 
 WRITE_CHUNK = 1000  # rows per write step of a commit
 CACHE_KINDS = {"date", "choice", "bool", "count", "amount"}  # worth memoising per value
+_CACHEABLE = {str, int, float}
 
 __all__ = [
     "ERROR",
@@ -60,28 +61,32 @@ class Cleaner:
     def __init__(self, spec, plan=None):
         self.spec = spec
         self.plan = plan
-        self.memo = {key: {} for key, c in spec.by_key.items() if c.kind in CACHE_KINDS}
+        # key → (column, memo of parsed values or None)
+        self.columns = {
+            key: (c, {} if c.kind in CACHE_KINDS else None) for key, c in spec.by_key.items()
+        }
         self.key_columns = set(spec.key)
         self.required = [c.key for c in spec.columns if c.required or c.key in self.key_columns]
+        self.message = _("The cell is empty, but this column is required.")
 
     def clean(self, number, cells_by_key):
         row = CleanRow(number)
         values = row.values
-        by_key = self.spec.by_key
-        memo = self.memo
+        columns = self.columns
+        parse = self._parse
         for key, raw in cells_by_key.items():
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
+            kind = type(raw)
+            if raw is None or (kind is str and not raw.strip()):
                 continue  # an empty cell: ``values.get(key)`` is None
-            column = by_key[key]
-            cache = memo.get(key)
-            if cache is not None and isinstance(raw, str | int | float):
+            column, cache = columns[key]
+            if cache is not None and kind in _CACHEABLE:  # not bool: True == 1
                 hit = cache.get(raw)
                 if hit is None:
-                    hit = self._parse(raw, column)
+                    hit = parse(raw, column)
                     if len(cache) < 20_000:
                         cache[raw] = hit
             else:
-                hit = self._parse(raw, column)
+                hit = parse(raw, column)
             value, notes, error = hit
             if error is not None:
                 row.error(key, error.code, error.message)
@@ -95,7 +100,7 @@ class Cleaner:
                 and (key in cells_by_key or key in self.key_columns)
                 and not row.has_error(key)
             ):
-                row.error(key, "required", _("The cell is empty, but this column is required."))
+                row.error(key, "required", self.message)
         self.spec.clean(row, self.plan)
         return row
 
@@ -125,6 +130,7 @@ class Plan:
         self.present = set(sheet.columns)
         self.asked = as_of
         self.asked_default = as_of_default
+        self._headers = {}
         self._settle_as_of()
 
     # -- the date of the figures -----------------------------------------------------
@@ -193,10 +199,13 @@ class Plan:
     # -- helpers for specs -------------------------------------------------------------
 
     def header(self, key):
-        return self.sheet.header_for(key)
+        found = self._headers.get(key)
+        if found is None:
+            found = self._headers[key] = self.sheet.header_for(key)
+        return found
 
     def change(self, key, before, after):
-        return change(self.header(key), key, before, after, self.spec.by_key.get(key))
+        return FieldChange(key, self.header(key), before, after, self.spec.by_key.get(key))
 
     def record_change(self, row, key, before, after):
         row.changes.append(self.change(key, before, after))

@@ -138,14 +138,14 @@ class Row:
     is_new: bool = False
     fields: set = field(default_factory=set)  # model fields an update writes
     changes: list = field(default_factory=list)  # changes.FieldChange
+    values: dict = None  # the cleaned values (``clean.values``)
+
+    def __post_init__(self):
+        self.values = self.clean.values
 
     @property
     def number(self):
         return self.clean.number
-
-    @property
-    def values(self):
-        return self.clean.values
 
     def error(self, key, code, message):
         self.clean.error(key, code, message)
