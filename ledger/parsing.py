@@ -27,6 +27,7 @@ with a message for the user; then nothing is written anywhere.
 """
 
 import bisect
+import codecs
 import csv
 import io
 import re
@@ -214,7 +215,7 @@ def read(file, name="", spec=None, *, sheet=None, progress=None):
     kind = sniff(file, name)
     if kind == "xlsx":
         return _read_xlsx(file, name, spec, sheet, progress)
-    return _read_csv(file.read(), name, spec)
+    return _read_csv(file, name, spec)
 
 
 # ---------------------------------------------------------------------------
@@ -451,52 +452,79 @@ def _fill_merges(rows, merges):
 # csv
 
 
-def _decode(data):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _not_a_spreadsheet() from None
-    if b"\x00" in data[:4096]:
+def _encoding(file):
+    """The text file's encoding, checked over the whole file in chunks (nothing kept)."""
+    file.seek(0)
+    head = file.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif b"\x00" in head:
         raise _not_a_spreadsheet()
-    for encoding in ("utf-8-sig", "gb18030"):
+    else:
+        candidates = ["utf-8-sig", "gb18030"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        file.seek(0)
         try:
-            return data.decode(encoding)
+            while chunk := file.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        file.seek(0)
+        return encoding
+    if candidates == ["utf-16"]:
+        raise _not_a_spreadsheet()
     raise FileProblem(
         "encoding",
         _("The text file is neither UTF-8 nor GB18030/GBK; save it as CSV (UTF-8) in Excel."),
     )
 
 
-def _read_csv(data, name, spec):
-    text = _decode(data)
-    del data
-    if "\x00" in text:
-        raise _not_a_spreadsheet()
-    if text.count("\n") > max_row_number() * 2:
-        raise _too_many_rows()
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    delimiter = getattr(dialect, "delimiter", ",")
-    for line in io.StringIO(text):
+def _lines(text_file, delimiter, deadline):
+    """The lines of the file, one at a time, each checked before the csv reader sees it:
+    no NUL, not thousands of columns, not more lines than a sheet may have."""
+    for number, line in enumerate(text_file, start=1):
+        if number > max_row_number() * 2:
+            raise _too_many_rows()
         if line.count(delimiter) > CSV_MAX_FIELDS:
             raise FileProblem(
                 "too_wide",
                 _("A line of the file has more than %(n)s columns; this is not a ledger.")
                 % {"n": f"{CSV_MAX_FIELDS:,}"},
             )
+        if "\x00" in line:
+            raise _not_a_spreadsheet()
+        if not number % 5000 and time.monotonic() > deadline:
+            raise _refused(xlsx.Refused("too_slow"))
+        yield line
+
+
+def _read_csv(file, name, spec):
+    encoding = _encoding(file)
+    text_file = io.TextIOWrapper(file, encoding=encoding, newline="")
+    try:
+        sample = text_file.read(8192)
+        text_file.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        return _csv_rows(text_file, name, spec, dialect)
+    finally:
+        text_file.detach()
+
+
+def _csv_rows(text_file, name, spec, dialect):
+    delimiter = getattr(dialect, "delimiter", ",")
+    deadline = time.monotonic() + parse_seconds()
     width = read_width(spec)
     rows = []
     limit = max_rows() + HEADER_SEARCH_ROWS
     wide = xlsx.SheetData()
-    deadline = time.monotonic() + parse_seconds()
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        lines = _lines(text_file, delimiter, deadline)
+        for number, values in enumerate(csv.reader(lines, dialect), start=1):
             if any(v.strip() for v in values):
                 if len(values) > width:
                     if any(v.strip() for v in values[width:]):

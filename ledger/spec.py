@@ -222,7 +222,7 @@ class SheetSpec:
             record = existing.get(self.key_of(row))
             if record is not None and record.pk not in allowed:
                 row.error(
-                    self.key[0],
+                    self.key[-1],
                     "out_of_scope",
                     _("This record is kept outside your area; it cannot be changed from here."),
                 )
@@ -338,7 +338,7 @@ class SheetSpec:
                 numbers = "、".join(str(r.number) for r in same)
                 for row in same:
                     row.error(
-                        self.key[0],
+                        self.key[-1],
                         "duplicate_key",
                         _("The same record appears in rows %(rows)s; it may appear only once.")
                         % {"rows": numbers},

@@ -181,7 +181,7 @@ IMPORT_HOSTILE_SECONDS = 5
 IMPORT_HOSTILE_MB = 50
 # The task worker writes an import's progress every IMPORT_HEARTBEAT_SECONDS; a running
 # import not heard from for IMPORT_STALE_SECONDS has lost its worker (its page says so).
-IMPORT_HEARTBEAT_SECONDS = 2
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=2)
 IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=60)
 
 # Imports run off the request in a task worker (django-tasks, database backend: the

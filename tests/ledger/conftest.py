@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from openpyxl import Workbook
 
 from enterprises import sheets as cols
@@ -76,3 +77,14 @@ def upload_file(data, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+@pytest.fixture
+def partner_sheet(monkeypatch):
+    """Registers the test-only second spec (partner_sheet.py) as if a part declared it."""
+    from core import registry
+
+    from .partner_sheet import PART, SHEET
+
+    monkeypatch.setattr(registry, "_parts", [*registry.parts(), PART])
+    return SHEET
