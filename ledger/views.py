@@ -148,10 +148,11 @@ class ImportPreviewView(_BatchMixin, DetailView):
         if batch.is_running and not self.stalled:
             progress = batch.progress or {}
             done, total = progress.get("done", 0), progress.get("total", 0)
+            phase = progress.get("phase") or "queued"
             context.update(
-                phase=PHASES.get(progress.get("phase") or "queued", PHASES["queued"]),
+                phase=PHASES.get(phase, PHASES["queued"]),
                 done=done,
-                total=total,
+                total=total if phase in ("checking", "writing") else 0,
                 percent=int(100 * done / total) if total else None,
                 waited=int(
                     (timezone.now() - (batch.heartbeat_at or batch.created_at)).total_seconds()
