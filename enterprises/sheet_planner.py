@@ -379,6 +379,7 @@ class FactPlanner:
         self.present = planner.present
         self._orgs = {}
         self.new_liaisons = {}
+        self.new_name = _("%(name)s (new)")  # translated once, not per row
         self._load(rows, planner.existing_ids, planner.user)
 
     def header(self, key):
@@ -589,7 +590,7 @@ class FactPlanner:
                     liaison = self.new_liaisons[(name, street.pk)] = Liaison(
                         name=name, kind=Liaison.Kind.COMMISSIONER, area=street
                     )
-                shown = _("%(name)s (new)") % {"name": name}
+                shown = self.new_name % {"name": name}
             row.liaisons.append(liaison)
             row.changes.append(self.change("liaison", assigned, shown))
 
@@ -705,7 +706,7 @@ class FactPlanner:
     def _report(self, plan, row):
         if plan.is_new:
             row.changes.append(
-                self.change("org_name", None, _("%(name)s (new)") % {"name": plan.org.name})
+                self.change("org_name", None, self.new_name % {"name": plan.org.name})
             )
         elif row.needs_coverage:
             current = [o.name for o in self.covering.get(row.enterprise.pk, [])]

@@ -94,30 +94,34 @@ class Factory:
         self.model = model
         self.defaults = {}
         self.callables = []
-        self.index = {}
+        self.names = {}  # field name or attname → (attname, is a relation given by instance)
         self.fields = list(model._meta.concrete_fields)
         for f in self.fields:
-            self.index[f.name] = f
-            self.index[f.attname] = f
+            self.names[f.name] = (f.attname, f.is_relation and f.name != f.attname)
+            self.names[f.attname] = (f.attname, False)
             if f.has_default() and callable(f.default):
                 self.callables.append(f)
             else:
                 self.defaults[f.attname] = f.get_default()
+        self.signals = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(
+            model
+        )
 
     def __call__(self, **fields):
-        values = dict(self.defaults)
+        values = self.defaults.copy()
         for f in self.callables:
             values[f.attname] = f.get_default()
         related = []
+        names = self.names
         for name, value in fields.items():
-            f = self.index[name]
-            if f.is_relation and name == f.name:
-                values[f.attname] = value.pk if value is not None else None
+            attname, relation = names[name]
+            if relation:
+                values[attname] = value.pk if value is not None else None
                 related.append((name, value))
             else:
-                values[f.attname] = value
+                values[attname] = value
         model = self.model
-        if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        if self.signals:
             obj = model(*[values[f.attname] for f in self.fields])
         else:
             obj = model.__new__(model)
