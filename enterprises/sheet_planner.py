@@ -98,6 +98,7 @@ class OrgPlan:
     changed: set = field(default_factory=set)  # model fields an update writes
     field_changes: list = field(default_factory=list)  # (key, before, after)
     covered: set = field(default_factory=set)  # enterprises it covers now
+    written: bool = False  # its changes are saved (by the first rows written)
 
 
 def _community_parts(text):
@@ -117,6 +118,8 @@ class Planner:
         return self.plan.header(key)
 
     def run(self):
+        """Plan ``plan.rows``: one chunk of the sheet (ledger.importer.Planning), holding
+        every row that names the same USCC or organisation (``EnterpriseSheet.links``)."""
         rows = self.plan.rows
         self._flag_duplicates(rows)
         self._load(rows)
@@ -124,8 +127,6 @@ class Planner:
         for row in rows:
             self._plan_row(row)
         self.facts.settle()
-        self.plan.orgs = self.facts.org_plans()
-        self.plan.new_liaisons = list(self.facts.new_liaisons.values())
 
     # -- loading ------------------------------------------------------------
 
@@ -155,11 +156,16 @@ class Planner:
             e.uscc: e
             for e in chunked(codes, lambda c: Enterprise.objects.filter(uscc__in=c).order_by())
         }
-        communities = scope_communities(self.user).select_related("parent__parent").order_by()
-        self.communities = {c.pk: c for c in communities}
-        self.by_name = defaultdict(list)
-        for c in self.communities.values():
-            self.by_name[name_key(c.name)].append(c)
+        shared = self.plan.state  # read once for all the chunks of a plan
+        if "communities" not in shared:
+            communities = scope_communities(self.user).select_related("parent__parent")
+            shared["communities"] = {c.pk: c for c in communities.order_by()}
+            by_name = defaultdict(list)
+            for c in shared["communities"].values():
+                by_name[name_key(c.name)].append(c)
+            shared["by_name"] = by_name
+        self.communities = shared["communities"]
+        self.by_name = shared["by_name"]
         wanted = {
             _community_parts(r.values["community"])[1] for r in rows if r.values.get("community")
         }
@@ -172,9 +178,11 @@ class Planner:
                     level=Area.Level.COMMUNITY, name__in=missing
                 ).values_list("name", flat=True)
             }
-        self.chains = {}
-        if "industry_chain" in self.present:
-            self.chains = {name_key(c.name): c for c in IndustryChain.objects.all()}
+        if "chains" not in shared:
+            shared["chains"] = {}
+            if "industry_chain" in self.present:
+                shared["chains"] = {name_key(c.name): c for c in IndustryChain.objects.all()}
+        self.chains = shared["chains"]
         self.chains_by_pk = {c.pk: c for c in self.chains.values()}
         self.enterprise_keys = [
             k for k in ENTERPRISE_FIELDS if k != "community" and k in self.present
@@ -378,7 +386,10 @@ class FactPlanner:
         self.today = planner.today
         self.present = planner.present
         self._orgs = {}
-        self.new_liaisons = {}
+        # New liaisons are shared by every chunk of the plan (the first to write one saves it).
+        self.new_liaisons = planner.plan.state.setdefault("new_liaisons", {})
+        # … and an earlier chunk of a commit may have saved them: still new to this plan.
+        self.created_liaisons = {x.pk for x in self.new_liaisons.values() if x.pk is not None}
         self.new_name = _("%(name)s (new)")  # translated once, not per row
         self._load(rows, planner.existing_ids, planner.user)
 
@@ -566,10 +577,15 @@ class FactPlanner:
         street = community.parent
         areas = {community.pk, street.pk, street.parent_id}
         assigned = self.assigned.get(row.enterprise.pk, []) if row.enterprise.pk else []
+        created = self.created_liaisons
         for name in names:
             if name in assigned:
                 continue
-            found = [x for x in self.liaisons_by_name.get(name, []) if x.area_id in areas]
+            found = [
+                x
+                for x in self.liaisons_by_name.get(name, [])
+                if x.area_id in areas and x.pk not in created
+            ]
             found = [x for x in found if x.active] or found
             if len(found) > 1:
                 row.error(
@@ -731,22 +747,22 @@ def _common_area(communities):
 # Writing (inside ledger.importer.commit's transaction)
 
 
-def write_shared(plan):
-    """Organisations and liaisons several rows may share: before the rows that use them."""
-    bulk.insert(plan.new_liaisons)
-    bulk.insert([p.org for p in plan.orgs if p.is_new])
-    changed = [p for p in plan.orgs if not p.is_new and p.changed]
-    for start in range(0, len(changed), 1000):
-        part = changed[start : start + 1000]
-        fields = set().union(*(p.changed for p in part)) | {"next_election_due", "version"}
-        for p in part:
-            p.org.version += 1
-        PartyOrganization.objects.bulk_update([p.org for p in part], sorted(fields))
-
-
 def write_rows(rows, plan):
+    """Write planned rows (new or changed): first the organisations and liaisons they are
+    the first to need (shared with rows written before or after), then their records."""
     now = timezone.now()
     today = plan.today
+    liaisons = {id(x): x for r in rows for x in r.liaisons if x.pk is None}
+    bulk.insert(liaisons.values())
+    orgs = {id(r.org): r.org for r in rows if r.org is not None}
+    bulk.insert([p.org for p in orgs.values() if p.is_new and p.org.pk is None])
+    changed = [p for p in orgs.values() if not p.is_new and p.changed and not p.written]
+    if changed:
+        fields = set().union(*(p.changed for p in changed)) | {"next_election_due", "version"}
+        for p in changed:
+            p.org.version += 1
+            p.written = True
+        PartyOrganization.objects.bulk_update([p.org for p in changed], sorted(fields))
     bulk.insert([r.enterprise for r in rows if r.is_new])
     changed = [r for r in rows if not r.is_new and r.fields]
     if changed:

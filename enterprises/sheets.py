@@ -337,6 +337,14 @@ class EnterpriseSheet(SheetSpec):
                     _("Member counts are filled in, but the date they describe is empty."),
                 )
 
+    def links(self, raw):
+        """Rows naming the same USCC or the same organisation are planned together."""
+        code, org = raw.get("uscc"), raw.get("org_name")
+        return (
+            ("uscc", uscc_rules.normalize(code)) if code not in (None, "") else None,
+            ("org", str(org).strip()) if org not in (None, "") else None,
+        )
+
     def plan(self, plan):
         from .sheet_planner import Planner
 
@@ -355,14 +363,13 @@ class EnterpriseSheet(SheetSpec):
         row.enterprise = row.return_obj = row.org = None
         row.liaisons = row.mass_new = row.mass_changed = ()
 
-    def write(self, plan, progress=None):
-        """The commit of an enterprise import (inside the commit's transaction and audit
-        context): the organisations and liaisons rows share, then the rows in chunks."""
-        from .sheet_planner import write_rows, write_shared
+    def write(self, plan, rows):
+        """The commit of an enterprise import, a chunk of rows at a time (inside the
+        commit's transaction and audit context): the organisations and liaisons these
+        rows are the first to need, then the rows' records."""
+        from .sheet_planner import write_rows
 
-        write_shared(plan)
-        for rows in plan.chunks(progress):
-            write_rows(rows, plan)
+        write_rows(rows, plan)
 
     def examples(self, user):
         community = scope_communities(user).order_by("pk").first()

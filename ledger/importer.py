@@ -45,8 +45,12 @@ __all__ = [
     "UPDATE",
     "ImportHasErrors",
     "Plan",
+    "PlanChanged",
+    "Planning",
+    "Tally",
     "build_plan",
     "commit",
+    "commit_planning",
 ]
 
 
@@ -130,6 +134,7 @@ class Plan:
         self.present = set(sheet.columns)
         self.asked = as_of
         self.asked_default = as_of_default
+        self.state = {}  # what a spec keeps between the chunks of a plan
         self._headers = {}
         self._settle_as_of()
 
@@ -257,12 +262,7 @@ class Plan:
 
     def digest(self):
         """Fingerprint of what a commit would do, independent of the interface language."""
-        h = hashlib.sha256()
-        for row in self.rows:
-            codes = ",".join(p.code for p in row.clean.errors)
-            facts = ";".join(f"{c.key}={c.token}" for c in row.changes)
-            h.update(f"{row.number}|{row.status}|{codes}|{facts}\n".encode())
-        return h.hexdigest()
+        return digest_of(digest_line(row) for row in self.rows)
 
     def to_write(self):
         return [r for r in self.rows if r.status in (NEW, UPDATE)]
@@ -278,44 +278,160 @@ class Plan:
                 progress(min(start + WRITE_CHUNK, total), total)
 
 
+def digest_line(row):
+    codes = ",".join(p.code for p in row.clean.errors)
+    facts = ";".join(f"{c.key}={c.token}" for c in row.changes)
+    return row.number, f"{row.number}|{row.status}|{codes}|{facts}\n".encode()
+
+
+def digest_of(lines):
+    """sha256 over the rows' lines, in row order whatever order they were planned in."""
+    h = hashlib.sha256()
+    for _number, line in sorted(lines, key=lambda item: item[0]):
+        h.update(line)
+    return h.hexdigest()
+
+
+class Tally:
+    """What a plan comes to, counted chunk by chunk (``Planning``): the counts of the
+    summary and the fingerprint, without keeping the rows."""
+
+    def __init__(self):
+        self.counts = dict.fromkeys(STATUSES, 0)
+        self.notes = 0
+        self.lines = []
+
+    def add(self, rows):
+        for row in rows:
+            self.counts[row.status] += 1
+            self.notes += bool(row.clean.notes)
+            number, line = digest_line(row)
+            self.lines.append((number, hashlib.sha256(line).digest()))
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def summary(self, file_name):
+        return {
+            "file": file_name,
+            "created": self.counts[NEW],
+            "updated": self.counts[UPDATE],
+            "unchanged": self.counts[UNCHANGED],
+            "errors": self.counts[ERROR],
+        }
+
+    def digest(self):
+        return digest_of(self.lines)
+
+
+PLAN_CHUNK = 5000  # rows planned (and, in a commit, written) together
+
+
+class Planning:
+    """Plans a sheet chunk by chunk: ``for rows in Planning(…)`` yields lists of settled
+    rows, so that a file of 100,000 rows never holds the records of all its rows at once.
+    Rows that refer to each other (``spec.links``: the same key, the same organisation)
+    are planned in the same chunk; the spec keeps what chunks share on ``plan.state``.
+    ``self.plan`` is the context every spec hook receives (``plan.rows``: the chunk)."""
+
+    def __init__(self, sheet, user, *, as_of=None, as_of_default=False, progress=None, size=None):
+        self.spec = sheet.spec
+        self.sheet = sheet
+        self.plan = Plan(self.spec, sheet, user, as_of=as_of, as_of_default=as_of_default)
+        self.progress = progress
+        self.size = size or PLAN_CHUNK
+
+    def _groups(self, raw):
+        """Lists of indexes into ``raw``: linked rows together, in file order."""
+        links = self.spec.links
+        cells = self.sheet.cells
+        parent = list(range(len(raw)))
+
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        first = {}
+        for index, (_number, values) in enumerate(raw):
+            for link in links(cells(values)):
+                if link is None:
+                    continue
+                other = first.setdefault(link, index)
+                if other != index:
+                    a, b = root(index), root(other)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        del first
+        members = {}
+        for index in range(len(raw)):
+            members.setdefault(root(index), []).append(index)
+        chunk = []
+        for group in members.values():  # ordered by their first row
+            if chunk and len(chunk) + len(group) > self.size:
+                yield sorted(chunk)
+                chunk = []
+            chunk.extend(group)
+        if chunk:
+            yield sorted(chunk)
+
+    def __iter__(self):
+        spec, plan, sheet = self.spec, self.plan, self.sheet
+        cleaner = Cleaner(spec, plan)
+        raw, sheet.rows = sheet.rows, []  # consumed: the raw cells are large
+        total, done = len(raw), 0
+        row_class = spec.row_class
+        label_keys = [k for _label, k in spec.preview()]
+        release = getattr(spec, "release", None)
+        for indexes in self._groups(raw):
+            rows = []
+            for index in indexes:
+                number, values = raw[index]
+                raw[index] = None
+                found = sheet.cells(values)
+                label = tuple(cells.shown(found.get(k) or "") for k in label_keys)
+                rows.append(row_class(cleaner.clean(number, found), label=label))
+                done += 1
+                if self.progress is not None and not done % 2000:
+                    self.progress(done, total)
+            plan.rows = rows
+            spec.plan(plan)
+            for row in rows:
+                spec.settle(row, plan)
+                if row.clean.errors:
+                    row.status = ERROR
+                elif row.is_new:
+                    row.status = NEW
+                elif row.changes:
+                    row.status = UPDATE
+                else:
+                    row.status = UNCHANGED
+                if row.status in (ERROR, UNCHANGED):  # nothing to write: let the records go
+                    if release is not None:
+                        release(row)
+                    else:
+                        row.record = None
+            yield rows
+        plan.rows = []
+        if self.progress is not None:
+            self.progress(total, total)
+
+
 def build_plan(sheet, user, *, as_of=None, as_of_default=False, progress=None):
-    """Plan every row of ``sheet`` for ``user``. ``as_of``: the date asked for (the
-    form's, ``--as-of``; ``as_of_default`` when it is only today by default). Consumes
-    ``sheet.rows`` (the raw cells are not needed after validation, and a 50,000-row
-    file is large)."""
-    spec = sheet.spec
-    plan = Plan(spec, sheet, user, as_of=as_of, as_of_default=as_of_default)
-    cleaner = Cleaner(spec, plan)
-    raw, sheet.rows = sheet.rows, []
-    total = len(raw)
-    row_class = spec.row_class
-    label_keys = [k for _label, k in spec.preview()]
-    for index, (number, values) in enumerate(raw):
-        found = sheet.cells(values)
-        label = tuple(cells.shown(found.get(k) or "") for k in label_keys)
-        plan.rows.append(row_class(cleaner.clean(number, found), label=label))
-        raw[index] = None
-        if progress is not None and not index % 2000:
-            progress(index, total)
-    del raw
-    spec.plan(plan)
-    for row in plan.rows:
-        spec.settle(row, plan)
-        if row.clean.errors:
-            row.status = ERROR
-        elif row.is_new:
-            row.status = NEW
-        elif row.changes:
-            row.status = UPDATE
-        else:
-            row.status = UNCHANGED
-        if row.status in (ERROR, UNCHANGED):  # nothing to write: let the records go
-            release = getattr(spec, "release", None)
-            if release is not None:
-                release(row)
-            else:
-                row.record = None
-    return plan
+    """Plan every row of ``sheet`` for ``user``, keeping them all (``plan.rows``): for the
+    command, tests and small files; the import pages plan and write chunk by chunk
+    (``Planning``, ``commit_planning``). ``as_of``: the date asked for (the form's,
+    ``--as-of``; ``as_of_default`` when it is only today by default). Consumes
+    ``sheet.rows``."""
+    planning = Planning(sheet, user, as_of=as_of, as_of_default=as_of_default, progress=progress)
+    rows = []
+    for chunk in planning:
+        rows.extend(chunk)
+    rows.sort(key=lambda row: row.number)  # chunks follow the links, not the file
+    planning.plan.rows = rows
+    return planning.plan
 
 
 def commit(plan, *, user, ip=None, progress=None):
@@ -332,5 +448,37 @@ def commit(plan, *, user, ip=None, progress=None):
             detail=plan.summary(),
         )
         with audit_context(actor=user, ip=ip, event=event):
-            plan.spec.write(plan, progress)
+            for rows in plan.chunks(progress):
+                plan.spec.write(plan, rows)
     return event
+
+
+class PlanChanged(Exception):
+    """Planning again at commit gave another plan than the preview's: nothing written."""
+
+
+def commit_planning(sheet, user, *, expect, ip=None, progress=None, **options):
+    """Plan ``sheet`` again and write it, chunk by chunk, in one transaction with one
+    audit Event; ``expect`` is the preview's fingerprint. Raises ``PlanChanged`` (and
+    writes nothing) when a row has an error or the plan differs from the preview.
+    Returns (event, tally). ``progress(done, total)``: rows planned and written."""
+    tally = Tally()
+    with transaction.atomic():
+        event = Event.objects.create(
+            kind=Event.Kind.IMPORT, actor=user, username=user.username, ip=ip, detail={}
+        )
+        planning = Planning(sheet, user, progress=progress, **options)
+        plan = planning.plan
+        with audit_context(actor=user, ip=ip, event=event):
+            for rows in planning:
+                tally.add(rows)
+                if tally.counts[ERROR]:
+                    raise PlanChanged
+                writing = [r for r in rows if r.status in (NEW, UPDATE)]
+                for start in range(0, len(writing), WRITE_CHUNK):
+                    plan.spec.write(plan, writing[start : start + WRITE_CHUNK])
+        if tally.digest() != expect:
+            raise PlanChanged
+        event.detail = tally.summary(sheet.file_name)
+        event.save(update_fields=["detail"])
+    return event, tally

@@ -43,23 +43,89 @@ class ImportBatchQuerySet(models.QuerySet):
         self.filter(created_at__lt=cutoff).delete()
 
 
+class _Packer:
+    """JSON compressed as it is produced (no full-size copy of a large upload in memory)."""
+
+    def __init__(self):
+        self.compressor = zlib.compressobj(3)
+        self.out, self.buffer, self.size = [], [], 0
+
+    def write(self, text):
+        self.buffer.append(text)
+        self.size += len(text)
+        if self.size > 1 << 16:
+            self.out.append(self.compressor.compress("".join(self.buffer).encode()))
+            self.buffer, self.size = [], 0
+
+    def close(self):
+        self.out.append(self.compressor.compress("".join(self.buffer).encode()))
+        self.out.append(self.compressor.flush())
+        return b"".join(self.out)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def _pack(data):
-    """JSON, compressed as it is produced (no full-size copy of a large upload in memory)."""
-    compressor = zlib.compressobj(3)
-    out, buffer, size = [], [], 0
-    for chunk in json.JSONEncoder(ensure_ascii=False).iterencode(data):
-        buffer.append(chunk)
-        size += len(chunk)
-        if size > 1 << 16:
-            out.append(compressor.compress("".join(buffer).encode()))
-            buffer, size = [], 0
-    out.append(compressor.compress("".join(buffer).encode()))
-    out.append(compressor.flush())
-    return b"".join(out)
+    packer = _Packer()
+    for chunk in _ENCODER.iterencode(data):
+        packer.write(chunk)
+    return packer.close()
+
+
+def pack_lines(head, items):
+    """``head`` (a JSON object) on the first line, then one JSON value per line: read back
+    one line at a time (``unpack_lines``), so a large batch is never decoded whole."""
+    packer = _Packer()
+    packer.write(LINES_MAGIC + _ENCODER.encode(head) + "\n")
+    for item in items:
+        packer.write(_ENCODER.encode(item) + "\n")
+    return packer.close()
+
+
+LINES_MAGIC = "#lines\n"
+
+
+def _lines(blob):
+    """The text lines of a packed blob, decompressed a piece at a time."""
+    decompressor = zlib.decompressobj()
+    data = memoryview(bytes(blob))
+    rest = b""
+    for start in range(0, len(data), 1 << 16):
+        rest += decompressor.decompress(data[start : start + (1 << 16)])
+        *lines, rest = rest.split(b"\n")
+        yield from lines
+    rest += decompressor.flush()
+    if rest:
+        yield from rest.split(b"\n")
+
+
+def unpack_lines(blob, intern=None):
+    """(head, items) of ``pack_lines``; ``intern``: a dict sharing repeated strings."""
+    lines = _lines(blob)
+    first = next(lines, b"")
+    if first + b"\n" != LINES_MAGIC.encode():
+        return None, None
+    head = json.loads(next(lines))
+    if intern is None:
+        return head, (json.loads(line) for line in lines if line)
+
+    def items():
+        for line in lines:
+            if line:
+                number, values = json.loads(line)
+                yield number, [intern.setdefault(v, v) if type(v) is str else v for v in values]
+
+    return head, items()
 
 
 def _unpack(blob):
-    return json.loads(zlib.decompress(bytes(blob))) if blob else None
+    if not blob:
+        return None
+    head, items = unpack_lines(blob)
+    if head is not None:
+        return list(items)
+    return json.loads(zlib.decompress(bytes(blob)))
 
 
 class ImportBatch(models.Model):
@@ -157,31 +223,35 @@ class ImportBatch(models.Model):
     # The parsed sheet and the preview, stored compressed.
 
     def store_sheet(self, sheet):
-        self.rows_blob = _pack(
-            {
-                "file_name": sheet.file_name,
-                "sheet_name": sheet.sheet_name,
-                "header_row": sheet.header_row,
-                "headers": sheet.headers,
-                "columns": sheet.columns,
-                "ignored": sheet.ignored,
-                "rows": sheet.rows,
-                "kind": sheet.kind,
-                "unknown": sheet.unknown,
-                "notes": sheet.notes,
-                "as_of": sheet.as_of,
-            }
-        )
+        head = {
+            "file_name": sheet.file_name,
+            "sheet_name": sheet.sheet_name,
+            "header_row": sheet.header_row,
+            "headers": sheet.headers,
+            "columns": sheet.columns,
+            "ignored": sheet.ignored,
+            "kind": sheet.kind,
+            "unknown": sheet.unknown,
+            "notes": sheet.notes,
+            "as_of": sheet.as_of,
+        }
+        self.rows_blob = pack_lines(head, sheet.rows)
 
     def load_sheet(self):
-        data = _unpack(self.rows_blob)
-        if data is None:
+        """The stored sheet; its rows share repeated strings (a 100,000-row sheet holds
+        the same community, choice and date texts many thousand times)."""
+        if not self.rows_blob:
             return None
-        data["rows"] = [(number, values) for number, values in data["rows"]]
-        return Sheet(**data)
+        head, rows = unpack_lines(self.rows_blob, intern={})
+        if head is None:  # stored before rows were kept one per line
+            data = _unpack(self.rows_blob)
+            data["rows"] = [(number, values) for number, values in data["rows"]]
+            return Sheet(**data)
+        return Sheet(**head, rows=[(number, values) for number, values in rows])
 
     def store_plan(self, rows):
-        self.plan_blob = _pack(rows)
+        """What the preview shows of each row: an iterable, packed as it comes."""
+        self.plan_blob = pack_lines({}, rows)
 
     def load_plan(self):
         return _unpack(self.plan_blob) or []

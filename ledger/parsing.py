@@ -524,8 +524,11 @@ def _csv_rows(text_file, name, spec, dialect):
     wide = xlsx.SheetData()
     try:
         lines = _lines(text_file, delimiter, deadline)
+        interned = {}  # the same texts recur thousands of times: one object each
         for number, values in enumerate(csv.reader(lines, dialect), start=1):
             if any(v.strip() for v in values):
+                if len(interned) < xlsx.MAX_INTERNED:
+                    values = [interned.setdefault(v, v) for v in values]
                 if len(values) > width:
                     if any(v.strip() for v in values[width:]):
                         wide.wide_rows.add(number)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import parsing, specs
-from .importer import build_plan, commit
+from .importer import PlanChanged, Planning, Tally, commit_planning
 from .models import ImportBatch
 from .workbooks import error_report
 
@@ -42,30 +42,36 @@ class Superseded(Exception):
 # What the preview stores and shows
 
 
-def display_rows(plan):
-    """What the preview shows of each row (stored with the batch)."""
+def display_item(plan, row):
+    """What the preview shows of a row (stored with the batch)."""
     header = plan.header
-    rows = []
-    for row in plan.rows:
-        item = {"n": row.number, "s": row.status, "l": list(row.label)}
-        if row.changes:
-            item["c"] = [[c.column, c.before, c.after] for c in row.changes]
-        if row.clean.errors:
-            item["e"] = [
-                [p.key, header(p.key) if p.key else "", p.code, p.message] for p in row.clean.errors
-            ]
-        if row.clean.notes:
-            item["o"] = [
-                [p.key, header(p.key) if p.key else "", p.code, p.message] for p in row.clean.notes
-            ]
-        rows.append(item)
-    return rows
+    item = {"n": row.number, "s": row.status, "l": list(row.label)}
+    if row.changes:
+        item["c"] = [[c.column, c.before, c.after] for c in row.changes]
+    if row.clean.errors:
+        item["e"] = [
+            [p.key, header(p.key) if p.key else "", p.code, p.message] for p in row.clean.errors
+        ]
+    if row.clean.notes:
+        item["o"] = [
+            [p.key, header(p.key) if p.key else "", p.code, p.message] for p in row.clean.notes
+        ]
+    return item
 
 
-def summarize(plan):
+def display_rows(plan):
+    return [display_item(plan, row) for row in plan.rows]
+
+
+def summarize(plan, tally=None):
+    """The batch's summary: the counts (of ``tally``, or of ``plan.rows``) and what
+    reading found."""
     sheet = plan.sheet
+    if tally is None:
+        tally = Tally()
+        tally.add(plan.rows)
     return {
-        **plan.summary(),
+        **tally.summary(sheet.file_name),
         "kind": plan.spec.kind,
         "sheet": sheet.sheet_name,
         "header_row": sheet.header_row,
@@ -74,15 +80,32 @@ def summarize(plan):
         "unknown": sheet.unknown,
         "file_notes": sheet.notes,
         "as_of": plan.as_of_summary(),
-        "total": len(plan.rows),
-        "notes": sum(1 for r in plan.rows if r.clean.notes),
+        "total": tally.total,
+        "notes": tally.notes,
     }
 
 
-def record(batch, plan):
-    batch.summary = summarize(plan)
-    batch.digest = plan.digest()
-    batch.store_plan(display_rows(plan))
+def record(batch, sheet, user, progress=None):
+    """Plan ``sheet`` chunk by chunk and store what the preview shows (the rows' items
+    packed as they are planned, never all at once), its summary and fingerprint."""
+    planning = _planning(batch, sheet, user, progress)
+    tally = Tally()
+
+    def items():
+        for rows in planning:
+            tally.add(rows)
+            for row in rows:
+                yield display_item(planning.plan, row)
+
+    batch.store_plan(items())
+    batch.summary = summarize(planning.plan, tally)
+    batch.digest = tally.digest()
+
+
+def _planning(batch, sheet, user, progress=None):
+    return Planning(
+        sheet, user, as_of=batch.as_of, as_of_default=batch.as_of_default, progress=progress
+    )
 
 
 def describe_as_of(info):
@@ -199,17 +222,10 @@ def preview(file, name, user, *, kind=None, as_of=None, sheet_name="", progress=
         sheet_name=sheet_name,
     )
     batch.store_sheet(sheet)  # before planning, which consumes the rows
-    plan = _plan(batch, sheet, user, progress)
     ImportBatch.objects.purge_stale()
-    record(batch, plan)
+    record(batch, sheet, user, progress)
     batch.save()
     return batch
-
-
-def _plan(batch, sheet, user, progress=None):
-    return build_plan(
-        sheet, user, as_of=batch.as_of, as_of_default=batch.as_of_default, progress=progress
-    )
 
 
 def confirm(batch, user, ip=None, progress=None):
@@ -218,22 +234,34 @@ def confirm(batch, user, ip=None, progress=None):
     Returns the audit Event, or None when the data changed since the preview (the batch
     then holds the new preview) or the rows have errors.
     """
-    with transaction.atomic():
-        plan = _plan(batch, batch.load_sheet(), user)
-        if plan.has_errors or plan.digest() != batch.digest:
-            record(batch, plan)
-            batch.notice = "changed"
-            batch.status = Status.PREVIEW
-            batch.save()
-            return None
-        event = commit(plan, user=user, ip=ip, progress=progress)
-        _committed(batch, plan, event)
+    try:
+        event, tally = _commit(batch, user, ip, progress)
+    except PlanChanged:
+        record(batch, batch.load_sheet(), user)
+        batch.notice = "changed"
+        batch.status = Status.PREVIEW
         batch.save()
+        return None
+    _committed(batch, tally, event)
+    batch.save()
     return event
 
 
-def _committed(batch, plan, event):
-    batch.summary = summarize(plan)
+def _commit(batch, user, ip=None, progress=None):
+    """Plan again and write, in one transaction (ledger.importer.commit_planning)."""
+    return commit_planning(
+        batch.load_sheet(),
+        user,
+        expect=batch.digest,
+        ip=ip,
+        progress=progress,
+        as_of=batch.as_of,
+        as_of_default=batch.as_of_default,
+    )
+
+
+def _committed(batch, tally, event):
+    batch.summary = {**(batch.summary or {}), **tally.summary(batch.file_name)}
     batch.status = Status.COMMITTED
     batch.event = event
     batch.committed_at = timezone.now()
@@ -382,9 +410,7 @@ def run_preview(batch_id, job):
             )
             batch.store_sheet(sheet)
             report.set("checking", 0, len(sheet.rows))
-            plan = _plan(batch, sheet, batch.user, report.step("checking"))
-            report.set("storing")
-            record(batch, plan)
+            record(batch, sheet, batch.user, report.step("checking"))
         except parsing.FileProblem as problem:
             _update(batch_id, job, status=Status.FAILED, error=problem.message, upload=None)
             return "unreadable"
@@ -427,39 +453,18 @@ def expected_seconds(rows):
 
 def run_commit(batch_id, job, ip=None):
     """Task: plan the batch again and, if it would still do what the preview showed,
-    write it, all in one transaction."""
+    write it, all in one transaction, chunk by chunk (nothing is kept for all rows)."""
     batch = ImportBatch.objects.select_related("user").filter(pk=batch_id).first()
     if batch is None or batch.job != job or batch.status != Status.COMMITTING:
         return "superseded"
     total = (batch.summary or {}).get("total", 0)
     expected = expected_seconds(total)
     with Reporter(batch_id, job) as report:
-        report.set("checking", 0, total, expected)
+        report.set("writing", 0, total, expected)
         try:
             with transaction.atomic():
-                plan = _plan(
-                    batch, batch.load_sheet(), batch.user, report.step("checking", expected)
-                )
-                if plan.has_errors or plan.digest() != batch.digest:
-                    record(batch, plan)
-                    changed = _update(
-                        batch_id,
-                        job,
-                        status=Status.PREVIEW,
-                        notice="changed",
-                        summary=batch.summary,
-                        digest=batch.digest,
-                        plan_blob=batch.plan_blob,
-                        progress={},
-                    )
-                    if not changed:
-                        raise Superseded
-                    return "changed"
-                report.set("writing", 0, len(plan.to_write()), expected)
-                event = commit(
-                    plan, user=batch.user, ip=ip, progress=report.step("writing", expected)
-                )
-                _committed(batch, plan, event)
+                event, tally = _commit(batch, batch.user, ip, report.step("writing", expected))
+                _committed(batch, tally, event)
                 done = _update(
                     batch_id,
                     job,
@@ -474,6 +479,20 @@ def run_commit(batch_id, job, ip=None):
                 )
                 if not done:
                     raise Superseded
+        except PlanChanged:  # nothing was written: show the new preview, and say why
+            report.set("checking", 0, total)
+            record(batch, batch.load_sheet(), batch.user, report.step("checking"))
+            _update(
+                batch_id,
+                job,
+                status=Status.PREVIEW,
+                notice="changed",
+                summary=batch.summary,
+                digest=batch.digest,
+                plan_blob=batch.plan_blob,
+                progress={},
+            )
+            return "changed"
         except Superseded:
             return "superseded"
         except BaseException as error:

@@ -313,6 +313,17 @@ class SheetSpec:
                             _("The cell is empty, but this column is required."),
                         )
 
+    def links(self, raw):
+        """What ties a row to others, from its raw cells ({key: value}): rows sharing a
+        link are planned together (a key given twice must be seen in one chunk)."""
+        parts = []
+        for key in self.key:
+            value = raw.get(key)
+            if value in (None, ""):
+                return ()
+            parts.append(cells.name_key(value) if isinstance(value, str) else value)
+        return (tuple(parts),)
+
     def key_of(self, row):
         """The upsert key of a row (records as their primary key), or None."""
         parts = []
@@ -395,8 +406,9 @@ class SheetSpec:
 
     # -- writing -------------------------------------------------------------------
 
-    def write(self, plan, progress=None):
-        """Write the planned rows; inside the commit's transaction and audit context."""
+    def write(self, plan, rows):
+        """Write planned rows (new or changed), a chunk at a time, inside the commit's
+        transaction and audit context."""
         from . import bulk
 
         now = timezone.now()
@@ -404,19 +416,18 @@ class SheetSpec:
         stamped = [
             f.name for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
         ]
-        for rows in plan.chunks(progress):
-            bulk.insert([r.record for r in rows if r.is_new])
-            by_fields = defaultdict(list)
-            for r in rows:
-                if not r.is_new and r.fields:
-                    if versioned:
-                        r.record.version += 1
-                    for name in stamped:
-                        setattr(r.record, name, now)
-                    extra = {"version"} if versioned else set()
-                    by_fields[frozenset(r.fields | extra | set(stamped))].append(r.record)
-            for fields, records in by_fields.items():
-                self.model.objects.bulk_update(records, sorted(fields))
+        bulk.insert([r.record for r in rows if r.is_new])
+        by_fields = defaultdict(list)
+        for r in rows:
+            if not r.is_new and r.fields:
+                if versioned:
+                    r.record.version += 1
+                for name in stamped:
+                    setattr(r.record, name, now)
+                extra = {"version"} if versioned else set()
+                by_fields[frozenset(r.fields | extra | set(stamped))].append(r.record)
+        for fields, records in by_fields.items():
+            self.model.objects.bulk_update(records, sorted(fields))
 
     # -- the template ----------------------------------------------------------------
 

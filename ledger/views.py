@@ -166,8 +166,10 @@ class ImportPreviewView(_BatchMixin, DetailView):
             rows = [r for r in rows if r.get("o")]
         elif self.show:
             rows = [r for r in rows if r["s"] == self.show]
-        elif not batch.is_committed:
+        if not self.show and not batch.is_committed:
             rows.sort(key=lambda r: (STATUSES.index(r["s"]), r["n"]))  # errors first
+        else:
+            rows.sort(key=lambda r: r["n"])  # planned in chunks: shown in file order
         page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = f"show={self.show}&" if self.show else ""
         return super().get_context_data(

@@ -36,6 +36,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 
 CHUNK = 1 << 20
 MAX_MEMBERS = 10_000
+MAX_INTERNED = 200_000  # distinct texts shared while reading a sheet
 RATIO_FROM = 1 << 20  # members smaller than this may compress as well as they like
 # Builtin number formats that are dates, including the East Asian ones (27–36, 50–58),
 # which Chinese Excel uses for 2024年5月19日 and 2024年5月.
@@ -314,6 +315,9 @@ class Workbook:
         data = SheetData()
         rows = data.rows
         shared = None
+        # The same texts (a community, a choice, a date) recur thousands of times in a
+        # large sheet: one object each (shared strings are shared already).
+        interned = {}
         dates = self.date_styles
         epoch = CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900
         names = {}
@@ -463,7 +467,8 @@ class Workbook:
                 except (ValueError, IndexError):
                     raise Refused("damaged") from None
             if kind in ("inlineStr", "str"):
-                return _unescape(text)
+                text = _unescape(text)
+                return interned.setdefault(text, text) if len(interned) < MAX_INTERNED else text
             if kind == "b":
                 return text.strip() in ("1", "true")
             if kind == "e":
@@ -482,7 +487,8 @@ class Workbook:
             except ValueError:
                 number = float(text)
             if style is not None and style in dates:
-                return _excel_date(number, epoch)
+                day = _excel_date(number, epoch)
+                return interned.setdefault(day, day) if type(day) is str else day
             return number
 
         parser = _parser()

@@ -12,7 +12,6 @@ written; pass ``--ignore-unknown-columns`` to import without them).
 """
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -128,17 +127,17 @@ class Command(BaseCommand):
             self.stderr.write("Columns not recognised (not imported): " + "、".join(sheet.unknown))
 
     def _progress_printer(self, verbosity):
-        """A progress line on stderr: rewritten in place on a terminal, one line per
-        step with -v 2 otherwise."""
-        tty = hasattr(self.stderr, "isatty") and self.stderr.isatty()
+        """A progress line on stderr, rewritten in place on a terminal (and one line per
+        chunk written with -v 2 otherwise)."""
+        tty = self.stderr.isatty()
         self._tty_line = False
 
         def printer(phase):
             def progress(done, total):
                 if tty and verbosity >= 1:
                     share = f" {100 * done // total}%" if total else ""
-                    sys.stderr.write(f"\r  {phase} {done}/{total}{share}   ")
-                    sys.stderr.flush()
+                    self.stderr.write(f"\r  {phase} {done}/{total}{share}   ", ending="")
+                    self.stderr.flush()
                     self._tty_line = True
                 elif verbosity > 1 and phase == "written":
                     self.stdout.write(f"  written {done}/{total} rows")
@@ -149,7 +148,7 @@ class Command(BaseCommand):
 
     def _end_progress(self):
         if getattr(self, "_tty_line", False):
-            sys.stderr.write("\n")
+            self.stderr.write("")
             self._tty_line = False
 
     def _as_of(self, text):
