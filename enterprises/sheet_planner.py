@@ -638,6 +638,7 @@ class FactPlanner:
             self._check_standalone(plan)
             for row in plan.rows:
                 self._report(plan, row)
+            plan.rows = []  # done with them: no cycle row ↔ organisation left behind
 
     def _merge(self, plan):
         """The organisation's details; rows that disagree on one are all errors."""

@@ -19,6 +19,7 @@ has the column, an empty cell takes the sheet's date if it gives one (and is an 
 otherwise). ``plan.as_of_summary()`` says which date and where it came from.
 """
 
+import array
 import datetime as dt
 import hashlib
 
@@ -285,11 +286,12 @@ def digest_line(row):
 
 
 def digest_of(lines):
-    """sha256 over the rows' lines, in row order whatever order they were planned in."""
-    h = hashlib.sha256()
-    for _number, line in sorted(lines, key=lambda item: item[0]):
-        h.update(line)
-    return h.hexdigest()
+    """The fingerprint of rows' (number, line): as ``Tally.digest``, whatever their order."""
+    tally = Tally()
+    for number, line in lines:
+        tally.numbers.append(number)
+        tally.hashes += hashlib.sha256(line).digest()[:16]
+    return tally.digest()
 
 
 class Tally:
@@ -299,14 +301,16 @@ class Tally:
     def __init__(self):
         self.counts = dict.fromkeys(STATUSES, 0)
         self.notes = 0
-        self.lines = []
+        self.numbers = array.array("q")  # the rows' numbers and the digests of their lines:
+        self.hashes = bytearray()  # 24 bytes a row, whatever the row holds
 
     def add(self, rows):
         for row in rows:
             self.counts[row.status] += 1
             self.notes += bool(row.clean.notes)
             number, line = digest_line(row)
-            self.lines.append((number, hashlib.sha256(line).digest()))
+            self.numbers.append(number)
+            self.hashes += hashlib.sha256(line).digest()[:16]
 
     @property
     def total(self):
@@ -322,10 +326,13 @@ class Tally:
         }
 
     def digest(self):
-        return digest_of(self.lines)
+        h = hashlib.sha256()
+        for i in sorted(range(len(self.numbers)), key=self.numbers.__getitem__):
+            h.update(self.hashes[16 * i : 16 * i + 16])
+        return h.hexdigest()
 
 
-PLAN_CHUNK = 5000  # rows planned (and, in a commit, written) together
+PLAN_CHUNK = 2000  # rows planned (and, in a commit, written) together
 
 
 class Planning:
@@ -354,12 +361,12 @@ class Planning:
                 i = parent[i]
             return i
 
-        first = {}
+        first = {}  # hash of a link → the first row with it (a collision only joins chunks)
         for index, (_number, values) in enumerate(raw):
             for link in links(cells(values)):
                 if link is None:
                     continue
-                other = first.setdefault(link, index)
+                other = first.setdefault(hash(link), index)
                 if other != index:
                     a, b = root(index), root(other)
                     if a != b:

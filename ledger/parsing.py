@@ -613,18 +613,27 @@ def _assemble(rows, name, sheet_name, spec, data, filled):
     header_key = sheet.headers
     totals, hidden, beyond = [], [], []
     hidden_rows = data.hidden_rows
-    for number, values in rows[best + 1 :]:
-        if number in data.wide_rows or any(v not in (None, "") for v in values[width:]):
+    probe = next(i for i, text in enumerate(header_key) if text)  # a cell a header has
+    for position in range(best + 1, len(rows)):
+        number, values = rows[position]
+        rows[position] = None  # one copy of the rows at a time
+        if len(values) > width:
+            if number in data.wide_rows or any(v not in (None, "") for v in values[width:]):
+                beyond.append(number)
+            values = values[:width]
+        elif number in data.wide_rows:
             beyond.append(number)
-        values = values[:width]
-        if [headers.header_text(v) for v in values] == header_key:
-            continue
-        content = [
-            i
+        if (
+            probe < len(values)
+            and isinstance(values[probe], str)
+            and values[probe].strip() == header_key[probe]
+            and [headers.header_text(v) for v in values] == header_key
+        ):
+            continue  # the header again
+        if not any(
+            v is not None and str(v).strip() and i not in quiet and (number, i) not in filled
             for i, v in enumerate(values)
-            if v is not None and str(v).strip() and i not in quiet and (number, i) not in filled
-        ]
-        if not content:
+        ):
             continue  # blank, or only a 序号 (or a value merged down into it)
         keyless = not any(values[i] not in (None, "") for i in key_indexes if i < len(values))
         if keyless and any(_total_word(v) for v in values):
