@@ -100,4 +100,3 @@ def test_a_commit_whose_plan_changed_writes_nothing(staff, shuicheng, monkeypatc
     assert services.confirm(batch, staff) is None
     batch.refresh_from_db()
     assert batch.notice == "changed" and batch.summary["updated"] == 1
-
