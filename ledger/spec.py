@@ -21,7 +21,9 @@ The default planner matches each row to a record on ``key`` (through the model's
 manager, so a record outside the user's scope is found and refused, not duplicated),
 checks it is in ``scope()``, and plans new / update (the changed fields) / unchanged /
 error; the default writer inserts and updates in bulk through the audited managers.
-Override the hooks (``clean``, ``check``, ``values``, ``plan``, ``write`` …) for more.
+Override the hooks (``clean``, ``check``, ``values``, ``plan``, ``write``, ``links`` …)
+for more. Rows are planned in chunks (``importer.Planning``): ``plan.rows`` is one chunk,
+``plan.state`` what the chunks share, ``links`` what must be in the same chunk.
 """
 
 from collections import defaultdict
