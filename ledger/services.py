@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import parsing, specs
-from .importer import PlanChanged, Planning, Tally, commit_planning
+from .importer import PlanChanged, Planning, Tally, commit_planning, index_lookups
 from .models import ImportBatch
 from .workbooks import error_report
 
@@ -97,7 +97,8 @@ def record(batch, sheet, user, progress=None):
             for row in rows:
                 yield display_item(planning.plan, row)
 
-    batch.store_plan(items())
+    with index_lookups():
+        batch.store_plan(items())
     batch.summary = summarize(planning.plan, tally)
     batch.digest = tally.digest()
 
