@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The project's two everyday commands; each bootstraps its own virtual environment.
 
-    python3 dev.py run     set up, migrate, load demo data, serve http://127.0.0.1:8000
-    python3 dev.py test    set up and run the whole test suite (ruff, migrations check, pytest)
+    python3 dev.py run [--port N]   set up, migrate, load demo data, start the task worker
+                                    (imports run in it) and serve http://127.0.0.1:8000
+    python3 dev.py test             set up and run the whole test suite (ruff, migrations
+                                    check, pytest)
 
 Only Python >= 3.11 is assumed. Both commands are idempotent: the virtual environment
 is (re)installed only when requirements.lock changes.
@@ -48,13 +50,30 @@ def bootstrap():
         STAMP.write_text(digest)
 
 
-def run():
+def run(args):
+    port = "8000"
+    if args[:1] == ["--port"] and len(args) > 1 and args[1].isdigit():
+        port = args[1]
+    elif args:
+        sys.exit(__doc__)
     bootstrap()
     must(PY, "manage.py", "migrate", "--no-input")
     must(PY, "manage.py", "seed_demo")
-    print("\nServing on http://127.0.0.1:8000/  (Ctrl+C to stop)\n", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        sh(PY, "manage.py", "runserver", "127.0.0.1:8000")
+    # The task worker reads and writes imports off the request (ledger/tasks.py); it
+    # reloads on code changes like the development server.
+    print("+ starting the task worker (manage.py db_worker)", flush=True)
+    worker = subprocess.Popen([str(PY), "manage.py", "db_worker", "--no-startup-delay"], cwd=ROOT)
+    print(f"\nServing on http://127.0.0.1:{port}/  (Ctrl+C to stop)\n", flush=True)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            sh(PY, "manage.py", "runserver", f"127.0.0.1:{port}")
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def test(extra):
@@ -73,7 +92,7 @@ def main(argv):
     if len(argv) < 2 or argv[1] not in {"run", "test", "setup"}:
         sys.exit(__doc__)
     if argv[1] == "run":
-        run()
+        run(argv[2:])
     elif argv[1] == "setup":
         bootstrap()
     else:

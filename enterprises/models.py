@@ -491,6 +491,8 @@ class MassOrganization(DatedMixin, AuditedModel):
         YOUTH_LEAGUE = "youth_league", _("Youth league")
         WOMEN = "women", _("Women's federation")
 
+    KIND_LABELS = dict(Kind.choices)  # lazy labels: translated when shown
+
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("enterprise"),
@@ -517,7 +519,10 @@ class MassOrganization(DatedMixin, AuditedModel):
         indexes = [models.Index(fields=["enterprise", "kind"], name="massorg_enterprise_kind")]
 
     def __str__(self):
-        return f"{self.enterprise} {self.get_kind_display()}"
+        # As get_kind_display(), without rebuilding the choices on every call: imports
+        # name thousands of these in the audit trail.
+        label = self.KIND_LABELS.get(self.kind, self.kind)
+        return f"{self.enterprise} {label}"
 
 
 class TransferQuerySet(ScopedQuerySet):

@@ -6,6 +6,7 @@ from core.registry import Part
 
 from . import alerts, tables
 from .dashboard.panel import CoveragePanel
+from .sheets import SHEET
 
 PART = Part(
     key="coverage",
@@ -16,4 +17,5 @@ PART = Part(
     tables=tables.TABLES,
     alerts=tuple(alerts.ALERTS),
     tabs_template="enterprises/_tabs.html",
+    sheets=(SHEET,),
 )

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.tables import HIDE, TAG, TITLE, Column, Table
 
-from . import filters
+from . import filters, ledger_export
 from .models import (
     Coverage,
     Enterprise,
@@ -291,14 +291,10 @@ class EnterpriseTable(Table):
         return queryset  # the ledger is in name order (ledger_rows)
 
     def export_headers(self):
-        from ledger.exporting import ledger_headers
-
-        return ledger_headers()
+        return ledger_export.ledger_headers()
 
     def export_rows(self, queryset, user=None):
-        from ledger.exporting import ledger_rows
-
-        return ledger_rows(queryset, user)
+        return ledger_export.ledger_rows(queryset, user)
 
     @property
     def export_name(self):

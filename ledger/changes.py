@@ -1,43 +1,64 @@
-"""Small pieces the planner and the fact planner share: how a change is shown, and
-reading many keys in chunks."""
+"""Small pieces every planner shares: how a change is shown, and reading many keys in
+chunks."""
 
-from dataclasses import dataclass
+import datetime as dt
+import decimal
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from areas.models import Area
 
-from .validation import CHOICE_CLASSES
-
 CHUNK = 900  # keys per IN (...) query: below SQLite's 999 parameters
 
 
-@dataclass(slots=True)
 class FieldChange:
-    key: str
-    column: str
-    before: str
-    after: str
-    token: str = ""  # the new value, independent of the interface language (for the digest)
+    """A change a row would make. The values are shown (``before`` / ``after``) only
+    when the preview needs them; ``token`` is the new value, independent of the
+    interface language (for the digest)."""
+
+    __slots__ = ("key", "column", "old", "new", "field", "token")
+
+    def __init__(self, key, column, old, new, field=None):
+        self.key = key
+        self.column = column  # the header, as in the file
+        self.old = old
+        self.new = new
+        self.field = field  # spec.Column, for how choices are shown
+        self.token = str(getattr(new, "pk", new))
+
+    @property
+    def before(self):
+        return display(self.old, self.field)
+
+    @property
+    def after(self):
+        return display(self.new, self.field)
 
 
-def change(column, key, before, after):
-    token = str(getattr(after, "pk", after))
-    return FieldChange(key, column, display(key, before), display(key, after), token)
+def change(column_header, key, before, after, column=None):
+    return FieldChange(key, column_header, before, after, column)
 
 
-def display(key, value):
+def display(value, column=None):
     """A value as the preview shows it."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if key in CHOICE_CLASSES:
-        return str(CHOICE_CLASSES[key](value).label)
+    if column is not None and column.choices is not None and not isinstance(value, list):
+        try:
+            return str(column.choices(value).label)
+        except ValueError:
+            return str(value)
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
-    if hasattr(value, "isoformat"):
+    if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, models.Model):
+        return str(value)
     return str(value)
 
 

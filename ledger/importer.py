@@ -1,113 +1,244 @@
-"""Plan an import, then commit it: all rows or none.
+"""Plan an import, then commit it: all rows or none. The same for every sheet spec.
 
-``build_plan(sheet, user)`` validates every row and compares it with the database:
-each row becomes new / update (with its field changes) / unchanged / error. It reads
-the records it needs in a fixed number of queries (chunks of ``CHUNK`` keys), never
-one query per row. Nothing is written.
+``build_plan(sheet, user, as_of=…)`` reads every row's cells (``cells.py``), lets the
+spec check them (``spec.clean``) and plan them against the database (``spec.plan``):
+each row becomes new / update (with its field changes) / unchanged / error. Specs read
+the records they need in a fixed number of queries (chunks of ``changes.CHUNK`` keys),
+never one query per row. Nothing is written.
 
-``commit(plan, user=…)`` writes a plan without errors inside one transaction: bulk
-creates and updates through the audited managers (so every record gets its history),
-all attributed to one ``audit.Event`` of kind import. Any exception rolls everything
-back, the event included.
+``commit(plan, user=…)`` writes a plan without errors inside one transaction: the spec's
+``write`` (bulk creates and updates through the audited managers, so every record gets
+its history), all attributed to one ``audit.Event`` of kind import. Any exception rolls
+everything back, the event included. ``WRITE_CHUNK`` rows are written per step, and
+``progress(done, total)`` is called after each step.
 
-What a row does (docs/IMPORT.md explains it for users):
-- the enterprise is matched on its normalised USCC; a column the file lacks is left
-  alone, an empty cell clears an optional field (address, contact, employees, chain);
-- the party organisation is matched by name: first among the organisations covering
-  the enterprise now, then among the active ones in the user's area; otherwise it is
-  created (managed by the enterprise's community) and covers the enterprise from its
-  established date. An existing organisation that starts covering it does so from today;
-- the membership return for the given date is created, or its counts updated;
-- each liaison is matched by name among the in-service liaisons of the enterprise's
-  community, street or district; otherwise created as a 党建专员 of the street, and
-  assigned from today;
-- 工会 / 共青团 / 妇联: the active one's established date is updated, or one is created.
+The date of the figures (``spec.as_of_column``): a row's own cell when the sheet has
+the column; otherwise the date a title or note row gives (``sheet.as_of``); otherwise
+the date asked for (the upload form's, ``--as-of``), by default today. When the sheet
+has the column, an empty cell takes the sheet's date if it gives one (and is an error
+otherwise). ``plan.as_of_summary()`` says which date and where it came from.
 """
 
+import array
+import datetime as dt
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from areas.models import Area
 from audit.context import audit_context
 from audit.models import Event
-from enterprises import state
-from enterprises.models import (
-    Coverage,
-    Enterprise,
-    IndustryChain,
-    Liaison,
-    LiaisonAssignment,
-    MassOrganization,
-    MembershipReturn,
-    PartyOrganization,
-)
 
-from . import columns as cols
-from .changes import change, chunked, display, scope_communities
-from .facts import FactPlanner
-from .validation import CleanRow, _name_key, clean_row, shown
+from . import cells
+from .changes import FieldChange
+from .spec import DATE, ERROR, NEW, STATUSES, UNCHANGED, UPDATE, CleanRow
 
 WRITE_CHUNK = 1000  # rows per write step of a commit
+CACHE_KINDS = {"date", "choice", "bool", "count", "amount"}  # worth memoising per value
+_CACHEABLE = {str, int, float}
 
-NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
-STATUSES = [ERROR, NEW, UPDATE, UNCHANGED]
-
-# Enterprise columns → model fields; an empty cell clears these, and keeps the others.
-ENTERPRISE_FIELDS = [k for k in cols.ENTERPRISE_KEYS if k != "uscc"]
-CLEARED_BY_BLANK = {
-    "address": "",
-    "contact_name": "",
-    "contact_phone": "",
-    "employees": None,
-    "industry_chain": None,
-    "status_date": None,
-}
-DEFAULTS = {"ownership": "private", "size": "small", "above_scale": False}
-
-
-@dataclass(eq=False, slots=True)
-class RowPlan:
-    clean: CleanRow
-    label: tuple = ("", "")  # (name, USCC) as written, for the preview
-    status: str = ""
-    enterprise: Enterprise | None = None
-    community: Area | None = None
-    is_new: bool = False
-    fields: set = field(default_factory=set)
-    changes: list = field(default_factory=list)
-    org: object = None  # facts.OrgPlan
-    org_spec: dict = field(default_factory=dict)
-    needs_coverage: bool = False
-    return_obj: MembershipReturn | None = None
-    return_new: bool = False
-    return_changed: bool = False
-    liaisons: list = field(default_factory=list)
-    mass_new: list = field(default_factory=list)
-    mass_changed: list = field(default_factory=list)
-
-    @property
-    def number(self):
-        return self.clean.number
-
-    @property
-    def values(self):
-        return self.clean.values
-
-    def error(self, key, code, message):
-        self.clean.error(key, code, message)
+__all__ = [
+    "ERROR",
+    "NEW",
+    "STATUSES",
+    "UNCHANGED",
+    "UPDATE",
+    "ImportHasErrors",
+    "Plan",
+    "PlanChanged",
+    "Planning",
+    "Tally",
+    "build_plan",
+    "commit",
+    "commit_planning",
+]
 
 
-@dataclass
+class ImportHasErrors(Exception):
+    pass
+
+
+class Cleaner:
+    """Reads the cells of rows for one spec; values that repeat (dates, choices) are
+    parsed once."""
+
+    def __init__(self, spec, plan=None):
+        self.spec = spec
+        self.plan = plan
+        # key → (column, memo of parsed values or None)
+        self.columns = {
+            key: (c, {} if c.kind in CACHE_KINDS else None) for key, c in spec.by_key.items()
+        }
+        self.key_columns = set(spec.key)
+        self.required = [c.key for c in spec.columns if c.required or c.key in self.key_columns]
+        self.message = _("The cell is empty, but this column is required.")
+
+    def clean(self, number, cells_by_key):
+        row = CleanRow(number)
+        values = row.values
+        columns = self.columns
+        parse = self._parse
+        for key, raw in cells_by_key.items():
+            kind = type(raw)
+            if raw is None or (kind is str and not raw.strip()):
+                continue  # an empty cell: ``values.get(key)`` is None
+            column, cache = columns[key]
+            if cache is not None and kind in _CACHEABLE:  # not bool: True == 1
+                hit = cache.get(raw)
+                if hit is None:
+                    hit = parse(raw, column)
+                    if len(cache) < 20_000:
+                        cache[raw] = hit
+            else:
+                hit = parse(raw, column)
+            value, notes, error = hit
+            if error is not None:
+                row.error(key, error.code, error.message)
+                continue
+            values[key] = value
+            for note in notes:
+                row.note(key, note.code, note.message)
+        for key in self.required:
+            if (
+                values.get(key) in (None, "")
+                and (key in cells_by_key or key in self.key_columns)
+                and not row.has_error(key)
+            ):
+                row.error(key, "required", self.message)
+        self.spec.clean(row, self.plan)
+        return row
+
+    @staticmethod
+    def _parse(raw, column):
+        try:
+            if column.kind == DATE and column.parse is None:
+                notes = []
+                return cells.parse_date(raw, column, notes), notes, None
+            return column.parser(raw, column), (), None
+        except cells.CellError as error:
+            return None, (), error
+
+
 class Plan:
-    sheet: object
-    rows: list
-    orgs: list = field(default_factory=list)
-    new_liaisons: list = field(default_factory=list)
+    """What an import would do, row by row; the context every spec hook receives.
+
+    Specs may keep what they share between rows on it (e.g. new records several rows
+    refer to)."""
+
+    def __init__(self, spec, sheet, user, *, as_of=None, as_of_default=False):
+        self.spec = spec
+        self.sheet = sheet
+        self.user = user
+        self.rows = []
+        self.today = timezone.localdate()
+        self.present = set(sheet.columns)
+        self.asked = as_of
+        self.asked_default = as_of_default
+        self.state = {}  # what a spec keeps between the chunks of a plan
+        self._headers = {}
+        self._settle_as_of()
+
+    # -- the date of the figures -----------------------------------------------------
+
+    def _settle_as_of(self):
+        self.as_of = None  # the date a row without its own takes
+        self.as_of_problem = None  # why the sheet's date cannot be used
+        self.as_of_from = ""
+        column = self.spec.as_of_column
+        if not column:
+            return
+        found = self.sheet.as_of if (self.sheet.as_of or {}).get("day") else None
+        if found is not None:
+            self.as_of = dt.date.fromisoformat(found["day"])
+            self.as_of_problem = found.get("problem") or None
+        if column in self.present:
+            self.as_of_from = "column+sheet" if found else "column"
+        elif found is not None:
+            self.as_of_from = "sheet"
+        elif self.asked is not None:
+            self.as_of = self.asked
+            self.as_of_from = "today" if self.asked_default else "asked"
+        else:
+            self.as_of_from = "none"
+
+    def as_of_summary(self):
+        """{"from": column | column+sheet | sheet | asked | today | none, "day" (the date
+        a row without its own takes), "column", "row" and "text" (of the sheet's date)}."""
+        if not self.spec.as_of_column:
+            return None
+        found = self.sheet.as_of or {}
+        return {
+            "from": self.as_of_from,
+            "day": self.as_of.isoformat() if self.as_of else None,
+            "column": self.header(self.spec.as_of_column),
+            "row": found.get("row"),
+            "text": found.get("text", ""),
+            "month_only": found.get("month_only", False),
+            "problem": self.as_of_problem or "",
+        }
+
+    def date_for(self, row, key=None):
+        """The row's date of the figures: its own cell, else the plan's; errors on the
+        row when neither can be used (and returns None)."""
+        key = key or self.spec.as_of_column
+        day = row.values.get(key)
+        if day is not None or row.has_error(key):
+            return day
+        if self.as_of_problem:
+            row.error(
+                key,
+                "bad_sheet_date",
+                _(
+                    "The date at the top of the sheet (row %(row)s: %(text)s) cannot be used: "
+                    "%(problem)s"
+                )
+                % {
+                    "row": self.sheet.as_of.get("row"),
+                    "text": self.sheet.as_of.get("text"),
+                    "problem": self.as_of_problem,
+                },
+            )
+            return None
+        return self.as_of
+
+    # -- helpers for specs -------------------------------------------------------------
+
+    def header(self, key):
+        found = self._headers.get(key)
+        if found is None:
+            found = self._headers[key] = self.sheet.header_for(key)
+        return found
+
+    def change(self, key, before, after):
+        return FieldChange(key, self.header(key), before, after, self.spec.by_key.get(key))
+
+    def record_change(self, row, key, before, after):
+        row.changes.append(self.change(key, before, after))
+
+    def assign(self, row, obj, key, value, field_name=None):
+        """Set a field of ``obj`` when it differs, recording the change for the preview
+        (and in ``row.fields`` when ``obj`` is the row's record)."""
+        name = field_name or key
+        model_field = obj._meta.get_field(name)
+        if model_field.is_relation:
+            before_id = getattr(obj, model_field.attname)
+            after_id = value.pk if value is not None else None
+            if before_id == after_id:
+                return False
+            before = getattr(obj, name) if before_id is not None else None
+        else:
+            before = getattr(obj, name)
+            if before == value:
+                return False
+        setattr(obj, name, value)
+        if obj is row.record:
+            row.fields.add(name)
+        self.record_change(row, key, before, value)
+        return True
+
+    # -- results -------------------------------------------------------------------
 
     def count(self, status):
         return sum(1 for r in self.rows if r.status == status)
@@ -129,337 +260,193 @@ class Plan:
         """(row number, column header, code, message) for every error, in row order."""
         for row in self.rows:
             for p in row.clean.errors:
-                yield row.number, self.sheet.header_for(p.key) if p.key else "", p.code, p.message
+                yield row.number, self.header(p.key) if p.key else "", p.code, p.message
 
     def digest(self):
         """Fingerprint of what a commit would do, independent of the interface language."""
+        return digest_of(digest_line(row) for row in self.rows)
+
+    def to_write(self):
+        return [r for r in self.rows if r.status in (NEW, UPDATE)]
+
+    def chunks(self, progress=None):
+        """The rows to write, WRITE_CHUNK at a time; ``progress(done, total)`` after each."""
+        rows = self.to_write()
+        total = len(rows)
+        for start in range(0, total, WRITE_CHUNK):
+            part = rows[start : start + WRITE_CHUNK]
+            yield part
+            if progress is not None:
+                progress(min(start + WRITE_CHUNK, total), total)
+
+
+def digest_line(row):
+    codes = ",".join(p.code for p in row.clean.errors)
+    facts = ";".join(f"{c.key}={c.token}" for c in row.changes)
+    return row.number, f"{row.number}|{row.status}|{codes}|{facts}\n".encode()
+
+
+def digest_of(lines):
+    """The fingerprint of rows' (number, line): as ``Tally.digest``, whatever their order."""
+    tally = Tally()
+    for number, line in lines:
+        tally.numbers.append(number)
+        tally.hashes += hashlib.sha256(line).digest()[:16]
+    return tally.digest()
+
+
+class Tally:
+    """What a plan comes to, counted chunk by chunk (``Planning``): the counts of the
+    summary and the fingerprint, without keeping the rows."""
+
+    def __init__(self):
+        self.counts = dict.fromkeys(STATUSES, 0)
+        self.notes = 0
+        self.numbers = array.array("q")  # the rows' numbers and the digests of their lines:
+        self.hashes = bytearray()  # 24 bytes a row, whatever the row holds
+
+    def add(self, rows):
+        for row in rows:
+            self.counts[row.status] += 1
+            self.notes += bool(row.clean.notes)
+            number, line = digest_line(row)
+            self.numbers.append(number)
+            self.hashes += hashlib.sha256(line).digest()[:16]
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def summary(self, file_name):
+        return {
+            "file": file_name,
+            "created": self.counts[NEW],
+            "updated": self.counts[UPDATE],
+            "unchanged": self.counts[UNCHANGED],
+            "errors": self.counts[ERROR],
+        }
+
+    def digest(self):
         h = hashlib.sha256()
-        for row in self.rows:
-            codes = ",".join(p.code for p in row.clean.errors)
-            facts = ";".join(f"{c.key}={c.token}" for c in row.changes)
-            h.update(f"{row.number}|{row.status}|{codes}|{facts}\n".encode())
+        for i in sorted(range(len(self.numbers)), key=self.numbers.__getitem__):
+            h.update(self.hashes[16 * i : 16 * i + 16])
         return h.hexdigest()
 
 
-def build_plan(sheet, user):
-    return Planner(sheet, user).run()
+PLAN_CHUNK = 2000  # rows planned (and, in a commit, written) together
 
 
-class Planner:
-    def __init__(self, sheet, user):
+class Planning:
+    """Plans a sheet chunk by chunk: ``for rows in Planning(…)`` yields lists of settled
+    rows, so that a file of 100,000 rows never holds the records of all its rows at once.
+    Rows that refer to each other (``spec.links``: the same key, the same organisation)
+    are planned in the same chunk; the spec keeps what chunks share on ``plan.state``.
+    ``self.plan`` is the context every spec hook receives (``plan.rows``: the chunk)."""
+
+    def __init__(self, sheet, user, *, as_of=None, as_of_default=False, progress=None, size=None):
+        self.spec = sheet.spec
         self.sheet = sheet
-        self.user = user
-        self.today = timezone.localdate()
-        self.present = set(sheet.columns)
+        self.plan = Plan(self.spec, sheet, user, as_of=as_of, as_of_default=as_of_default)
+        self.progress = progress
+        self.size = size or PLAN_CHUNK
 
-    def header(self, key):
-        return self.sheet.header_for(key)
+    def _groups(self, raw):
+        """Lists of indexes into ``raw``: linked rows together, in file order."""
+        links = self.spec.links
+        cells = self.sheet.cells
+        parent = list(range(len(raw)))
 
-    def run(self):
-        """Plan every row. Consumes ``sheet.rows`` (the raw cells are not needed after
-        validation, and a 50,000-row file is large)."""
-        raw, self.sheet.rows = self.sheet.rows, []
-        rows = []
-        for index, (number, values) in enumerate(raw):
-            cells = self.sheet.cells(values)
-            label = (shown(cells.get("name") or ""), shown(cells.get("uscc") or ""))
-            rows.append(RowPlan(clean_row(number, cells), label=label))
-            raw[index] = None
-        del raw
-        self._flag_duplicates(rows)
-        self._load(rows)
-        self.facts = FactPlanner(self, rows)
-        for row in rows:
-            self._plan_row(row)
-        self.facts.settle()
-        for row in rows:
-            self._settle_status(row)
-        return Plan(
-            self.sheet, rows, self.facts.org_plans(), list(self.facts.new_liaisons.values())
-        )
+        def root(i):
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
 
-    # -- loading ------------------------------------------------------------
-
-    def _flag_duplicates(self, rows):
-        seen = defaultdict(list)
-        for row in rows:
-            if row.values.get("uscc"):
-                seen[row.values["uscc"]].append(row)
-        for same in seen.values():
-            if len(same) > 1:
-                numbers = "、".join(str(r.number) for r in same)
-                for row in same:
-                    row.error(
-                        "uscc",
-                        "duplicate_uscc",
-                        _(
-                            "The same USCC appears in rows %(rows)s; an enterprise may appear "
-                            "only once in a file."
-                        )
-                        % {"rows": numbers},
-                    )
-                    row.values["uscc"] = None
-
-    def _load(self, rows):
-        codes = {r.values["uscc"] for r in rows if r.values.get("uscc")}
-        self.enterprises = {
-            e.uscc: e
-            for e in chunked(codes, lambda c: Enterprise.objects.filter(uscc__in=c).order_by())
-        }
-        communities = scope_communities(self.user).select_related("parent__parent").order_by()
-        self.communities = {c.pk: c for c in communities}
-        self.by_name = defaultdict(list)
-        for c in self.communities.values():
-            self.by_name[_name_key(c.name)].append(c)
-        wanted = {
-            _community_parts(r.values["community"])[1] for r in rows if r.values.get("community")
-        }
-        missing = wanted - set(self.by_name)
-        self.outside = set()
-        if missing:
-            self.outside = {
-                _name_key(n)
-                for n in Area.objects.filter(
-                    level=Area.Level.COMMUNITY, name__in=missing
-                ).values_list("name", flat=True)
-            }
-        self.chains = {}
-        if "industry_chain" in self.present:
-            self.chains = {_name_key(c.name): c for c in IndustryChain.objects.all()}
-        self.existing_ids = [
-            e.pk for e in self.enterprises.values() if e.community_id in self.communities
-        ]
-
-    # -- one row ------------------------------------------------------------
-
-    def _plan_row(self, row):
-        code = row.values.get("uscc")
-        if code is None:
-            return
-        existing = self.enterprises.get(code)
-        if existing is not None and existing.community_id not in self.communities:
-            row.error(
-                "uscc",
-                "out_of_scope",
-                _(
-                    "An enterprise with this USCC is registered outside your area; "
-                    "it cannot be changed from here."
-                ),
-            )
-            return
-        community = self._community(row, is_new=existing is None)
-        if existing is None:
-            self._new_enterprise(row, code, community)
-        else:
-            row.enterprise = existing
-            row.community = self.communities[existing.community_id]
-            self._update_enterprise(row, existing, community)
-        self._check_status(row)
-        if row.community is not None:
-            self.facts.plan(row)
-
-    def _community(self, row, is_new):
-        if "community" not in self.present or row.values.get("community") is None:
-            if is_new and not row.clean.has_error("community"):
-                row.error(
-                    "community",
-                    "required",
-                    _("A new enterprise needs its community (column %(column)s).")
-                    % {"column": self.header("community")},
-                )
-            return None
-        street, name = _community_parts(row.values["community"])
-        found = self.by_name.get(name, [])
-        if street:
-            found = [c for c in found if _name_key(c.parent.name) == street]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            streets = "、".join(sorted(c.parent.name for c in found))
-            row.error(
-                "community",
-                "ambiguous_community",
-                _(
-                    "Several communities are named %(name)s (in %(streets)s). Write it as "
-                    "street/community, e.g. %(example)s."
-                )
-                % {
-                    "name": name,
-                    "streets": streets,
-                    "example": f"{found[0].parent.name}/{found[0].name}",
-                },
-            )
-        elif name in self.outside:
-            row.error(
-                "community",
-                "out_of_scope",
-                _("The community %(name)s is outside your area; you cannot import into it.")
-                % {"name": name},
-            )
-        else:
-            known = "、".join(sorted(c.name for c in self.communities.values())[:30])
-            row.error(
-                "community",
-                "unknown_community",
-                _("There is no community named %(name)s in your area. Your communities: %(known)s.")
-                % {"name": name, "known": known or "—"},
-            )
-        return None
-
-    def _chain(self, row):
-        name = row.values.get("industry_chain")
-        if name is None:
-            return None
-        chain = self.chains.get(name)
-        if chain is None:
-            row.error(
-                "industry_chain",
-                "unknown_chain",
-                _("There is no industry chain named %(name)s. Known chains: %(known)s.")
-                % {
-                    "name": name,
-                    "known": "、".join(sorted(c.name for c in self.chains.values())) or "—",
-                },
-            )
-        return chain
-
-    def _new_enterprise(self, row, code, community):
-        row.is_new = True
-        row.community = community
-        enterprise = Enterprise(uscc=code, community=community, tracked_since=self.today)
-        for key, value in DEFAULTS.items():
-            setattr(enterprise, key, value)
-        for key in ENTERPRISE_FIELDS:
-            if key == "community" or key not in self.present:
-                continue
-            value = self._chain(row) if key == "industry_chain" else row.values.get(key)
-            if value is not None:
-                setattr(enterprise, key, value)
-        if enterprise.status_date and row.values.get("tracked_since") is None:
-            # A closed enterprise entered now was tracked at the latest until it closed.
-            enterprise.tracked_since = min(enterprise.tracked_since, enterprise.status_date)
-        if not enterprise.industry and not row.clean.has_error("industry"):
-            row.error(
-                "industry",
-                "required",
-                _("A new enterprise needs its industry (column %(column)s).")
-                % {"column": self.header("industry")},
-            )
-        row.enterprise = enterprise
-
-    def _update_enterprise(self, row, enterprise, community):
-        for key in ENTERPRISE_FIELDS:
-            if key not in self.present or row.clean.has_error(key):
-                continue
-            if key == "community":
-                value = community
-            elif key == "industry_chain":
-                value = self._chain(row)
-                if row.clean.has_error(key):
+        first = {}  # hash of a link → the first row with it (a collision only joins chunks)
+        for index, (_number, values) in enumerate(raw):
+            for link in links(cells(values)):
+                if link is None:
                     continue
-            else:
-                value = row.values.get(key)
-            if value is None:
-                if key not in CLEARED_BY_BLANK:
-                    continue  # an empty cell keeps a required or defaulted field
-                value = CLEARED_BY_BLANK[key]
-            self._set(row, enterprise, key, value)
-        if community is not None:
-            row.community = community
+                other = first.setdefault(hash(link), index)
+                if other != index:
+                    a, b = root(index), root(other)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        del first
+        members = {}
+        for index in range(len(raw)):
+            members.setdefault(root(index), []).append(index)
+        chunk = []
+        for group in members.values():  # ordered by their first row
+            if chunk and len(chunk) + len(group) > self.size:
+                yield sorted(chunk)
+                chunk = []
+            chunk.extend(group)
+        if chunk:
+            yield sorted(chunk)
 
-    def _set(self, row, obj, key, value, field_name=None):
-        """Assign when different, recording the change for the preview."""
-        name = field_name or key
-        model_field = obj._meta.get_field(name)
-        if model_field.is_relation:
-            before_id = getattr(obj, model_field.attname)
-            after_id = value.pk if value is not None else None
-            if before_id == after_id:
-                return False
-            before = self._related_name(model_field, before_id)
-        else:
-            before = getattr(obj, name)
-            if before == value:
-                return False
-        setattr(obj, name, value)
-        if obj is row.enterprise:
-            row.fields.add(name)
-        row.changes.append(change(self.header(key), key, before, value))
-        return True
-
-    def _related_name(self, model_field, pk):
-        if pk is None:
-            return None
-        if model_field.related_model is Area:
-            return self.communities.get(pk)
-        return next((c for c in self.chains.values() if c.pk == pk), None)
-
-    def _check_status(self, row):
-        enterprise = row.enterprise
-        if enterprise is None or row.clean.has_error("status"):
-            return
-        if enterprise.status == Enterprise.Status.OPERATING:
-            if enterprise.status_date is not None:
-                self._set(row, enterprise, "status_date", None)
-            return
-        if enterprise.status_date is None and not row.clean.has_error("status_date"):
-            row.error(
-                "status_date",
-                "required",
-                _("The status %(status)s needs the date it happened.")
-                % {"status": display("status", enterprise.status)},
-            )
-        elif enterprise.status_date and enterprise.status_date < enterprise.tracked_since:
-            row.error(
-                "status_date",
-                "before_tracked",
-                _("The status date %(day)s is before the tracked-since date %(since)s.")
-                % {"day": enterprise.status_date, "since": enterprise.tracked_since},
-            )
-
-    def _settle_status(self, row):
-        enterprise = row.enterprise
-        if not row.clean.errors and enterprise and enterprise.archived_at and row.changes:
-            row.error(
-                "uscc",
-                "archived",
-                _("This enterprise is archived; restore it on its page before importing changes."),
-            )
-        if row.clean.errors:
-            row.status = ERROR
-        elif row.is_new:
-            row.status = NEW
-        elif row.changes:
-            row.status = UPDATE
-        else:
-            row.status = UNCHANGED
-        if row.status in (ERROR, UNCHANGED):  # nothing to write: let the records go
-            row.enterprise = row.return_obj = row.org = None
-            row.liaisons = row.mass_new = row.mass_changed = ()
+    def __iter__(self):
+        spec, plan, sheet = self.spec, self.plan, self.sheet
+        cleaner = Cleaner(spec, plan)
+        raw, sheet.rows = sheet.rows, []  # consumed: the raw cells are large
+        total, done = len(raw), 0
+        row_class = spec.row_class
+        label_keys = [k for _label, k in spec.preview()]
+        release = getattr(spec, "release", None)
+        for indexes in self._groups(raw):
+            rows = []
+            for index in indexes:
+                number, values = raw[index]
+                raw[index] = None
+                found = sheet.cells(values)
+                label = tuple(cells.shown(found.get(k) or "") for k in label_keys)
+                rows.append(row_class(cleaner.clean(number, found), label=label))
+                done += 1
+                if self.progress is not None and not done % 2000:
+                    self.progress(done, total)
+            plan.rows = rows
+            spec.plan(plan)
+            for row in rows:
+                spec.settle(row, plan)
+                if row.clean.errors:
+                    row.status = ERROR
+                elif row.is_new:
+                    row.status = NEW
+                elif row.changes:
+                    row.status = UPDATE
+                else:
+                    row.status = UNCHANGED
+                if row.status in (ERROR, UNCHANGED):  # nothing to write: let the records go
+                    if release is not None:
+                        release(row)
+                    else:
+                        row.record = None
+            yield rows
+        plan.rows = []
+        if self.progress is not None:
+            self.progress(total, total)
 
 
-def _community_parts(text):
-    """胶南街道/水城路社区 → (胶南街道, 水城路社区); 水城路社区 → ("", 水城路社区)."""
-    parts = [p for p in text.split("/") if p]
-    return (parts[-2] if len(parts) > 1 else "", parts[-1] if parts else "")
-
-
-# ---------------------------------------------------------------------------
-# Commit
-
-
-class ImportHasErrors(Exception):
-    pass
+def build_plan(sheet, user, *, as_of=None, as_of_default=False, progress=None):
+    """Plan every row of ``sheet`` for ``user``, keeping them all (``plan.rows``): for the
+    command, tests and small files; the import pages plan and write chunk by chunk
+    (``Planning``, ``commit_planning``). ``as_of``: the date asked for (the form's,
+    ``--as-of``; ``as_of_default`` when it is only today by default). Consumes
+    ``sheet.rows``."""
+    planning = Planning(sheet, user, as_of=as_of, as_of_default=as_of_default, progress=progress)
+    rows = []
+    for chunk in planning:
+        rows.extend(chunk)
+    rows.sort(key=lambda row: row.number)  # chunks follow the links, not the file
+    planning.plan.rows = rows
+    return planning.plan
 
 
 def commit(plan, *, user, ip=None, progress=None):
-    """Write the plan in one transaction; returns the audit Event. ``progress(done, total)``
-    is called after each chunk of rows (the command prints it)."""
+    """Write the plan in one transaction; returns the audit Event. ``progress(done,
+    total)`` is called after each chunk of rows (the command and the task report it)."""
     if plan.has_errors:
         raise ImportHasErrors
-    now = timezone.now()
-    today = timezone.localdate()
-    rows = [r for r in plan.rows if r.status in (NEW, UPDATE)]
     with transaction.atomic():
         event = Event.objects.create(
             kind=Event.Kind.IMPORT,
@@ -468,73 +455,65 @@ def commit(plan, *, user, ip=None, progress=None):
             ip=ip,
             detail=plan.summary(),
         )
-        # state.deferred(): the stored state of every enterprise written is refreshed
-        # once, at the end, instead of once per bulk write.
-        with audit_context(actor=user, event=event), state.deferred():
-            _write_shared(plan)
-            for start in range(0, len(rows), WRITE_CHUNK):
-                _write_rows(rows[start : start + WRITE_CHUNK], now, today)
-                if progress is not None:
-                    progress(min(start + WRITE_CHUNK, len(rows)), len(rows))
+        with audit_context(actor=user, ip=ip, event=event), plan.spec.committing():
+            for rows in plan.chunks(progress):
+                plan.spec.write(plan, rows)
     return event
 
 
-def _write_shared(plan):
-    """Organisations and liaisons several rows may share: before the rows that use them."""
-    Liaison.objects.bulk_create(plan.new_liaisons, batch_size=WRITE_CHUNK)
-    new_orgs = [p.org for p in plan.orgs if p.is_new]
-    PartyOrganization.objects.bulk_create(new_orgs, batch_size=WRITE_CHUNK)
-    changed = [p for p in plan.orgs if not p.is_new and p.changed]
-    for start in range(0, len(changed), WRITE_CHUNK):
-        part = changed[start : start + WRITE_CHUNK]
-        fields = set().union(*(p.changed for p in part)) | {"next_election_due", "version"}
-        for p in part:
-            p.org.version += 1
-        PartyOrganization.objects.bulk_update([p.org for p in part], sorted(fields))
+def prefer_index_scans():
+    """On PostgreSQL, for the rest of the current transaction: no bitmap scans.
+
+    A plan looks records up by key (``uscc IN (…)``, 900 at a time). Right after many
+    rows were written (by an earlier chunk of the same commit, or by the import before)
+    the statistics say the table is small, and PostgreSQL may then read a trigram (GIN)
+    index for these equalities, scanning its pending list — every row just written — for
+    each of them: seconds per query instead of milliseconds. GIN is only read by bitmap
+    scans, so without them the btree (unique) index is used."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
 
 
-def _write_rows(rows, now, today):
-    Enterprise.objects.bulk_create([r.enterprise for r in rows if r.is_new])
-    changed = [r for r in rows if not r.is_new and r.fields]
-    if changed:
-        for r in changed:
-            r.enterprise.version += 1
-            r.enterprise.updated_at = now
-        fields = set().union(*(r.fields for r in changed)) | {"version", "updated_at"}
-        Enterprise.objects.bulk_update([r.enterprise for r in changed], sorted(fields))
-    Coverage.objects.bulk_create(
-        [
-            Coverage(
-                organization=r.org.org,
-                enterprise=r.enterprise,
-                since=r.org.org.established_on if r.org.is_new else today,
-            )
-            for r in rows
-            if r.needs_coverage
-        ]
-    )
-    returns = [r for r in rows if r.return_obj is not None]
-    for r in returns:
-        r.return_obj.enterprise = r.enterprise
-    MembershipReturn.objects.bulk_create([r.return_obj for r in returns if r.return_new])
-    updated = [r.return_obj for r in returns if r.return_changed]
-    if updated:
-        for ret in updated:
-            ret.version += 1  # edit forms opened before the import are stale
-        MembershipReturn.objects.bulk_update(updated, [*cols.COUNT_KEYS, "version"])
-    LiaisonAssignment.objects.bulk_create(
-        [
-            LiaisonAssignment(liaison=liaison, enterprise=r.enterprise, start=today)
-            for r in rows
-            for liaison in r.liaisons
-        ]
-    )
-    for r in rows:
-        for m in (*r.mass_new, *r.mass_changed):
-            m.enterprise = r.enterprise
-    MassOrganization.objects.bulk_create([m for r in rows for m in r.mass_new])
-    updated = [m for r in rows for m in r.mass_changed]
-    if updated:
-        for m in updated:
-            m.version += 1  # edit forms opened before the import are stale
-        MassOrganization.objects.bulk_update(updated, ["established_on", "version"])
+@contextmanager
+def index_lookups():
+    """A transaction (PostgreSQL only) in which ``prefer_index_scans`` holds: for the
+    planning of a preview, which only reads."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        prefer_index_scans()
+        yield
+
+
+class PlanChanged(Exception):
+    """Planning again at commit gave another plan than the preview's: nothing written."""
+
+
+def commit_planning(sheet, user, *, expect, ip=None, progress=None, **options):
+    """Plan ``sheet`` again and write it, chunk by chunk, in one transaction with one
+    audit Event; ``expect`` is the preview's fingerprint. Raises ``PlanChanged`` (and
+    writes nothing) when a row has an error or the plan differs from the preview.
+    Returns (event, tally). ``progress(done, total)``: rows planned and written."""
+    tally = Tally()
+    with transaction.atomic():
+        event = Event.objects.create(
+            kind=Event.Kind.IMPORT, actor=user, username=user.username, ip=ip, detail={}
+        )
+        planning = Planning(sheet, user, progress=progress, **options)
+        plan = planning.plan
+        prefer_index_scans()
+        with audit_context(actor=user, ip=ip, event=event), plan.spec.committing():
+            for rows in planning:
+                tally.add(rows)
+                if tally.counts[ERROR]:
+                    raise PlanChanged
+                writing = [r for r in rows if r.status in (NEW, UPDATE)]
+                for start in range(0, len(writing), WRITE_CHUNK):
+                    plan.spec.write(plan, writing[start : start + WRITE_CHUNK])
+        if tally.digest() != expect:
+            raise PlanChanged
+        event.detail = tally.summary(sheet.file_name)
+        event.save(update_fields=["detail"])
+    return event, tally

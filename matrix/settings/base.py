@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     # Ours, in dependency order: nothing imports "upward".
     "audit",
     "areas",
@@ -188,6 +190,29 @@ RETURN_STALE_MONTHS = 12
 # Ledger imports (台账): refuse bigger files or more rows with a clear message.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# Bounded reading (ledger/parsing.py, ledger/xlsx.py; docs/SECURITY.md): a part of a
+# workbook may unpack to at most this many bytes, and (above 1 MB) to at most this many
+# times its packed size; a sheet is read to the spec's columns plus this many; reading
+# stops after this many seconds.
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=256 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+IMPORT_EXTRA_COLUMNS = env.int("IMPORT_EXTRA_COLUMNS", default=30)
+IMPORT_PARSE_SECONDS = env.int("IMPORT_PARSE_SECONDS", default=120)
+# The budgets those limits keep (checked by tests/ledger/test_hostile.py and
+# bench/import_bench.py): a legitimate file of IMPORT_MAX_ROWS rows is read, planned and
+# committed within IMPORT_BUDGET_MB of peak memory; every hostile file is refused or
+# read within IMPORT_HOSTILE_SECONDS and IMPORT_HOSTILE_MB.
+IMPORT_BUDGET_MB = 300
+IMPORT_HOSTILE_SECONDS = 5
+IMPORT_HOSTILE_MB = 50
+# The task worker writes an import's progress every IMPORT_HEARTBEAT_SECONDS; a running
+# import not heard from for IMPORT_STALE_SECONDS has lost its worker (its page says so).
+IMPORT_HEARTBEAT_SECONDS = env.float("IMPORT_HEARTBEAT_SECONDS", default=2)
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=60)
+
+# Imports run off the request in a task worker (django-tasks, database backend: the
+# embedded quick start needs nothing else; ``manage.py db_worker``, docs/DEPLOY.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Attachments (photos, PDFs) on any record: stored under MEDIA_ROOT and downloaded only
 # through core.attachments' views, which check the owning record's scope. Nothing serves

@@ -24,3 +24,8 @@ REAL_CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Tasks run at once, in the request that queues them (a test that needs the real worker
+# sets the database backend itself); no heartbeat thread.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMPORT_HEARTBEAT_SECONDS = 0

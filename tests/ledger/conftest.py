@@ -3,10 +3,11 @@
 import csv
 import io
 
+import pytest
 from openpyxl import Workbook
 
+from enterprises import sheets as cols
 from enterprises import uscc
-from ledger import columns as cols
 from ledger import parsing
 
 HEADERS = [c.header for c in cols.COLUMNS]
@@ -76,3 +77,14 @@ def upload_file(data, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+@pytest.fixture
+def partner_sheet(monkeypatch):
+    """Registers the test-only second spec (partner_sheet.py) as if a part declared it."""
+    from core import registry
+
+    from .partner_sheet import PART, SHEET
+
+    monkeypatch.setattr(registry, "_parts", [*registry.parts(), PART])
+    return SHEET

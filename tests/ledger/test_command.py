@@ -85,3 +85,23 @@ def test_an_unreadable_file(staff, tmp_path):
     assert info.value.returncode == 2
     with pytest.raises(CommandError):
         run(str(tmp_path / "missing.xlsx"), "--user", staff.username)
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_progress_line_on_a_terminal(staff, shuicheng, good_file):
+    err = Terminal()
+    call_command(
+        "import_ledger",
+        "enterprises",
+        str(good_file),
+        "--user",
+        staff.username,
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    text = err.getvalue()
+    assert "\r  checking 2/2 100%" in text and "\r  written 2/2 100%" in text

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from ledger import columns as cols
-from ledger.validation import CellError, clean_row, parse_date
+from enterprises import sheets as cols
+from enterprises.sheets import clean_row
+from ledger.cells import CellError, parse_date
 
 from .conftest import bad_check, code
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import Event
+from enterprises import sheets as cols
 from enterprises import uscc
 from enterprises.models import Enterprise, PartyOrganization
-from ledger import columns as cols
 from ledger.importer import build_plan
 from ledger.models import ImportBatch
 from tests.factories import (
