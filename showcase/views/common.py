@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView
 
 from core.attachments.views import AttachmentsContextMixin, AttachmentUploadView
+from core.forms import parse_id
 from core.record_views import RecordActionMixin
 from core.views import RecordDetailView, TableListView
 from enterprises.forms import EnterpriseLookupField
@@ -99,10 +100,10 @@ class ContextEnterpriseMixin:
         return self._lookup(Topic, "topic")
 
     def _lookup(self, model, name):
-        raw = self.request.GET.get(name, "")
-        if not raw.isdigit():
+        pk = parse_id(self.request.GET.get(name))
+        if pk is None:
             return None
-        return model.objects.for_user(self.request.user).filter(pk=raw).first()
+        return model.objects.for_user(self.request.user).filter(pk=pk).first()
 
     @cached_property
     def context_enterprise(self):
@@ -115,7 +116,8 @@ class ContextEnterpriseMixin:
             return None
         queryset = Enterprise.objects.for_user(self.request.user).live()
         if raw.isdigit():
-            return queryset.filter(pk=raw).first()
+            pk = parse_id(raw)
+            return queryset.filter(pk=pk).first() if pk is not None else None
         field = EnterpriseLookupField(required=False)
         field.queryset = queryset
         try:
