@@ -35,7 +35,9 @@ def fetch(sql, params):
     SQLite no transaction is opened, so a read never takes the write lock.
     """
     if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
+        # No savepoint inside an outer transaction: SET LOCAL then lasts until it ends,
+        # which is harmless, and the statement is not wrapped in two more.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             # One round trip: the SET and the statement together.
             cursor.execute("SET LOCAL jit = off; " + sql, params)
             cursor.nextset()
