@@ -9,3 +9,11 @@ def thousands(value):
     if isinstance(value, bool) or not isinstance(value, int):
         return value
     return f"{value:,}"
+
+
+@register.filter
+def area_label(area):
+    """An area as every area choice names it ("胶南街道 / 水城路社区")."""
+    from areas.tree import label
+
+    return label(area)

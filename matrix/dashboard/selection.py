@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from areas.tree import tree_order
 from core.forms import parse_id
 
 
@@ -30,12 +31,7 @@ class Selection:
     @property
     def choices(self):
         """Areas a user can pick: their scope's district/streets/communities, in tree order."""
-
-        def order(a):
-            street = a.street
-            return (a.level != Area.Level.DISTRICT, street.name if street else "", a.level, a.name)
-
-        return sorted(self.areas, key=order)
+        return tree_order(self.areas)
 
 
 def parse_day(raw, today):
