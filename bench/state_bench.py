@@ -182,8 +182,8 @@ def import_commit(rows=10_000):
 
     from accounts.models import User
     from enterprises import uscc
+    from enterprises.sheets import COLUMNS
     from ledger import parsing
-    from ledger.columns import COLUMNS
     from ledger.importer import build_plan, commit
 
     user = User.objects.get(username="admin")
