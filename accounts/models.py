@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -86,12 +87,35 @@ class User(AuditedModel, AbstractUser):
         return self.is_active and (self.is_system_admin or self.role == self.Role.STAFF)
 
     @cached_property
+    def scope_areas(self):
+        """Every area in the user's scope (``Area.objects.for_user``), parents loaded, in
+        tree order: one query per request, shared by the area switch and the dashboard's
+        area picker (and ``current_area`` when it comes after)."""
+        areas = Area.objects.all()
+        if not self.is_system_admin:
+            if not self.is_authenticated or self.area_id is None:
+                return []
+            # By id, without loading ``self.area`` first (``for_user`` would).
+            pk = self.area_id
+            areas = areas.filter(Q(pk=pk) | Q(parent_id=pk) | Q(parent__parent_id=pk))
+        return list(areas.in_tree_order())
+
+    @cached_property
     def current_area(self):
         """The area the user is looking at: a remembered narrower area, else the scope.
 
         One query, with parents loaded, so templates can print ``path_names`` for free.
         Admins without an area look at the first district.
         """
+        if "scope_areas" in self.__dict__:  # already loaded this request: no query
+            loaded = {a.pk: a for a in self.scope_areas}
+            scope = loaded.get(self.area_id)
+            districts = [a for a in self.scope_areas if a.level == Area.Level.DISTRICT]
+            if scope or (self.is_system_admin and districts):
+                viewing = loaded.get(self.viewing_area_id)  # in the list: in the scope
+                if scope:
+                    self.area = scope
+                return viewing or scope or min(districts, key=lambda a: a.pk)
         ids = [pk for pk in (self.viewing_area_id, self.area_id) if pk]
         loaded = Area.objects.select_related("parent__parent").in_bulk(ids)
         viewing, scope = loaded.get(self.viewing_area_id), loaded.get(self.area_id)

@@ -3,9 +3,9 @@
 from django.db import connection, transaction
 
 
-def counts(*counted):
-    """Several counts in one statement: each item is a queryset (its rows are counted) or
-    (queryset, column) (the distinct non-null values of that column are counted)."""
+def count_parts(*counted):
+    """(scalar SQL expressions, params) counting each item (see ``counts``): to put in a
+    SELECT list of a larger statement."""
     from django.core.exceptions import EmptyResultSet
 
     parts, params = [], []
@@ -23,6 +23,13 @@ def counts(*counted):
             parts.append("0")
             continue
         params.extend(sub)
+    return parts, params
+
+
+def counts(*counted):
+    """Several counts in one statement: each item is a queryset (its rows are counted) or
+    (queryset, column) (the distinct non-null values of that column are counted)."""
+    parts, params = count_parts(*counted)
     return list(fetch("SELECT " + ", ".join(parts), params)[0]) if parts else []
 
 

@@ -8,7 +8,7 @@ navigation badge. Enterprise alerts also narrow the enterprise list (``?alert=<k
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -19,7 +19,7 @@ from core import alerts as kit
 from core.alerts import Alert
 from core.tables import TAG, TITLE, Column
 
-from . import coverage
+from . import coverage, readers
 from .models import (
     Coverage,
     Enterprise,
@@ -49,12 +49,10 @@ def _operating(qs, today):
 
 
 def should_form(qs, today, correlated=False):
-    """≥ 3 formal members (latest return) and no standalone organisation."""
-    return (
-        _operating(qs, today)
-        .filter(coverage.band_q(coverage.MANY, today))
-        .exclude(coverage.state_q(coverage.STANDALONE, today, correlated))
-    )
+    """≥ 3 formal members (latest return) and no standalone organisation: read from the
+    stored state at ``today`` (operating, band "many", state not standalone)."""
+    condition = Q(member_band=coverage.MANY) & ~Q(coverage_state=coverage.STANDALONE)
+    return qs.filter(readers.operating(today, condition, correlated))
 
 
 def election_due(qs, today):
@@ -82,11 +80,11 @@ def transfer_overdue(qs, today):
 
 
 def no_members_no_liaison(qs, today, correlated=False):
-    """Latest return shows no formal or probationary member, and no liaison is assigned."""
-    return (
-        _operating(qs, today)
-        .filter(coverage.members_q(today, formal=0, probationary=0))
-        .exclude(coverage.has_liaison_on(today, correlated))
+    """Latest return shows no formal or probationary member, and no liaison is assigned.
+    The members come from the stored state; liaisons are not stored (only the coverage
+    state they feed is), so that part is the rule's."""
+    return qs.filter(readers.operating(today, Q(formal=0, probationary=0), correlated)).exclude(
+        coverage.has_liaison_on(today, correlated)
     )
 
 

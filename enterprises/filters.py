@@ -1,7 +1,9 @@
 """The enterprise list's filters. The dashboard's drill-down links use the same
-parameters, so a figure and its list are computed by the same code (coverage.py).
+parameters, so a figure and its list read the same data: the coverage state, member
+band and members at ``as_of`` (default today) come from the stored state
+(``readers.py``, the interval holding at that day), like the dashboard's figures.
 
-Every date-dependent filter is evaluated at ``as_of`` (default today).
+Every date-dependent filter is evaluated at ``as_of``.
 """
 
 import django_filters
@@ -14,7 +16,7 @@ from areas.models import Area
 from core.filters import AreaChoiceField, ScopedFilterSet, SearchFilter
 from core.forms import BoundedDateFilter, DateInput
 
-from . import alerts, coverage
+from . import alerts, coverage, readers
 from .models import (
     Enterprise,
     Industry,
@@ -161,10 +163,10 @@ class EnterpriseFilter(ScopedFilterSet):
         return closed if value == "closed" else closed.filter(status=value)
 
     def by_coverage(self, queryset, name, value):
-        return queryset.filter(coverage.state_q(value, self.day))
+        return queryset.filter(readers.coverage_in(value, self.day))
 
     def by_band(self, queryset, name, value):
-        return queryset.filter(coverage.band_q(value, self.day))
+        return queryset.filter(readers.band_in(value, self.day))
 
     def by_should_form(self, queryset, name, value):
         return alerts.should_form(queryset, self.day)

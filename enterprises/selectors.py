@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from audit.history import history_of
 
-from . import alerts, coverage
+from . import alerts, coverage, readers
 from .models import Enterprise, LiaisonAssignment
 from .services import organization_warnings
 
@@ -13,15 +13,15 @@ def enterprise_list_ids(queryset, day, order):
     """The list's ordered ids. Pagination runs on these alone, so the per-row figures
     are computed only for the rows shown, not for every row skipped by OFFSET."""
     if any(key.lstrip("-") == "formal" for key in order):
-        queryset = coverage.annotate_members(queryset, day, ["formal"])
+        queryset = readers.annotate_formal(queryset, day)  # the stored state at ``day``
     return queryset.order_by(*order).values_list("pk", flat=True)
 
 
 def enterprise_rows(ids, day):
     """The rows of one page, in the order of ``ids``: coverage state and members at
-    ``day``, liaison flag, community; one query."""
+    ``day`` (the stored state), liaison flag, community; one query."""
     rows = (
-        coverage.annotate_coverage(Enterprise.objects.filter(pk__in=ids), day)
+        readers.annotate_state(Enterprise.objects.filter(pk__in=ids), day)
         .annotate(has_liaison=coverage.has_liaison_on(day))
         .select_related("community__parent")
         .in_bulk()

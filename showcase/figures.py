@@ -5,8 +5,8 @@ Each figure is an aggregate of the very queryset its drill-down list shows: the
 ``*_rows(qs, day, …)`` functions take a base queryset (a list page passes
 ``Model.objects.for_user(user)``, narrowed to the area it shows; the panel passes
 ``Model.objects.in_area(area)``) and return the rows a count is made of, so a count and
-its list cannot disagree. ``points(area, day)`` aggregates them in the database, one
-query per group of figures (7 queries).
+its list cannot disagree. ``points(area, day)`` aggregates them in the database, in one
+statement (each group of figures a branch of a UNION ALL).
 
 Status at D and state at D come from the change tables (``core.dated``: the change
 active at D), so a figure for a past D is not changed by anything dated after D.
@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery
 
-from core.sql import counts
+from core.sql import count_parts, fetch
 
 from .models import (
     RECOGNISED,
@@ -205,48 +205,33 @@ def mentored_enterprise_rows(qs, day, *, mentorings):
 # The panel
 
 
-def points(area, day):
-    """Every 点 figure for ``area`` at ``day`` (keys of METRICS.md, plus ``mentored`` and
-    the completion rate's two counts)."""
+# The one statement of ``points``: every group of figures as UNION ALL branches of the
+# same width (kind, four text keys, two integer keys, three counts).
+_BRANCHES = {
+    "sites": "SELECT 'sites', status, level, bname, barea, batch, byear, n, NULL, NULL FROM s",
+    "stars": "SELECT 'stars', NULL, NULL, NULL, NULL, stars, NULL, n, NULL, NULL FROM r",
+    "topics": "SELECT 'topics', state, NULL, NULL, NULL, NULL, NULL, n, due, late FROM t",
+}
+
+
+def _statement(area, day):
     sites = DemonstrationSite.objects.in_area(area)
     topics = Topic.objects.in_area(area)
-
-    by_status = dict.fromkeys([s.value for s in SiteStatus], 0)
-    by_level = dict.fromkeys([lv.value for lv in SiteLevel], 0)
-    batches = {}
     groups = (
         with_status_at(sites, day)
         .filter(status_at__isnull=False)
         .values("status_at", "level", "batch", "batch__name", "batch__year", "batch__area__name")
         .annotate(n=Count("pk"))
+        .values_list(
+            "status_at", "level", "batch__name", "batch__area__name", "batch", "batch__year", "n"
+        )
         .order_by()
     )
-    for row in groups:
-        by_status[row["status_at"]] += row["n"]
-        if row["status_at"] in RECOGNISED:
-            by_level[row["level"]] += row["n"]
-            batch = batches.setdefault(
-                row["batch"],
-                {
-                    "batch": row["batch"],
-                    "name": row["batch__name"],
-                    "year": row["batch__year"],
-                    "area": row["batch__area__name"],
-                    "count": 0,
-                },
-            )
-            batch["count"] += row["n"]
-
     # Counted over the ratings (an anti-join: no newer decided rating of the same site),
     # which plans better than a subquery per site; star_site_rows lists the same sites.
-    stars = dict.fromkeys(STARS, 0)
     latest = latest_rating_rows(Rating.objects.filter(site__in=sites), day)
-    for row in latest.values("stars").annotate(n=Count("pk")).order_by():
-        stars[row["stars"]] += row["n"]
-
-    states = dict.fromkeys(TOPIC_STATES, 0)
-    due = done = overdue = 0
-    for row in (
+    stars = latest.values("stars").annotate(n=Count("pk")).values_list("stars", "n").order_by()
+    states = (
         topic_rows(topics, day)
         .values("state_at")
         .annotate(
@@ -254,23 +239,62 @@ def points(area, day):
             due=Count("pk", filter=Q(due_on__lte=day)),
             late=Count("pk", filter=Q(due_on__lt=day)),
         )
+        .values_list("state_at", "n", "due", "late")
         .order_by()
-    ):
-        states[row["state_at"]] += row["n"]
-        due += row["due"]
-        if row["state_at"] == TopicState.CLOSED:
-            done += row["due"]
-        if row["state_at"] in TOPIC_OPEN:
-            overdue += row["late"]
-
+    )
     claimed = claimed_topic_rows(topics, day)
-    branches, teams, deeds, cases, mentored = counts(
+    scalars, params = count_parts(
         (claimed, "claimed_branch"),
         (claimed, "claimed_team"),
         deed_rows(PioneerDeed.objects.in_area(area), day),
         case_rows(TeachingCase.objects.in_area(area), day),
         (mentoring_rows(Mentoring.objects.in_area(area), day), "mentee"),
     )
+    ctes, cte_params = [], []
+    for name, columns, queryset in (
+        ("s", "status, level, bname, barea, batch, byear, n", groups),
+        ("r", "stars, n", stars),
+        ("t", "state, n, due, late", states),
+    ):
+        sql, sub = queryset.query.sql_with_params()
+        ctes.append(f"{name} ({columns}) AS ({sql})")
+        cte_params.extend(sub)
+    counted = f"SELECT 'counts', NULL, NULL, NULL, NULL, {', '.join(scalars)}"
+    branches = [*_BRANCHES.values(), counted]
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(branches)
+    return sql, [*cte_params, *params]
+
+
+def points(area, day):
+    """Every 点 figure for ``area`` at ``day`` (keys of METRICS.md, plus ``mentored`` and
+    the completion rate's two counts), in one statement."""
+    by_status = dict.fromkeys([s.value for s in SiteStatus], 0)
+    by_level = dict.fromkeys([lv.value for lv in SiteLevel], 0)
+    batches = {}
+    stars = dict.fromkeys(STARS, 0)
+    states = dict.fromkeys(TOPIC_STATES, 0)
+    due = done = overdue = 0
+    branches = teams = deeds = cases = mentored = 0
+    for kind, k1, k2, k3, k4, i1, i2, n1, n2, n3 in fetch(*_statement(area, day)):
+        if kind == "sites":
+            by_status[k1] += n1
+            if k1 in RECOGNISED:
+                by_level[k2] += n1
+                batch = batches.setdefault(
+                    i1, {"batch": i1, "name": k3, "year": i2, "area": k4, "count": 0}
+                )
+                batch["count"] += n1
+        elif kind == "stars":
+            stars[i1] += n1
+        elif kind == "topics":
+            states[k1] += n1
+            due += n2
+            if k1 == TopicState.CLOSED:
+                done += n2
+            if k1 in TOPIC_OPEN:
+                overdue += n3
+        else:
+            branches, teams, deeds, cases, mentored = i1, i2, n1, n2, n3
 
     return {
         "sites": {

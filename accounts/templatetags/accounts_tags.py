@@ -2,7 +2,6 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.forms import ViewingAreaForm
 from areas import tree
 from areas.scoping import scope_key
 from audit import history, version
@@ -22,7 +21,9 @@ def area_options(context):
     scope = scope_key(user)
     choices = version.cached(
         f"area-options:{scope}",
-        lambda: [(a.pk, tree.label(a)) for a in ViewingAreaForm(user=user).fields["area"].queryset],
+        # The scope's areas in tree order, as ViewingAreaForm offers them (shared with
+        # the rest of the request: the dashboard has loaded them already).
+        lambda: [(a.pk, tree.label(a)) for a in user.scope_areas],
     )
     current = user.current_area
     selected = current.pk if current else None

@@ -24,11 +24,17 @@ The grouped rows (a few hundred) are folded into ``Tally`` objects in Python.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 
 from core.sql import fetch
-from enterprises import coverage
-from enterprises.models import Enterprise, MassOrganization, PartyOrganization
+from enterprises import coverage, state
+from enterprises.models import (
+    Enterprise,
+    EnterpriseState,
+    MassOrganization,
+    PartyOrganization,
+)
 
 STATES = coverage.STATES
 BANDS = coverage.BANDS
@@ -226,8 +232,26 @@ def organizations_formed(area, day):
 
 
 # ---------------------------------------------------------------------------
-# The one statement
+# The one statement, over the stored state (enterprises/state.py)
 
+# The columns of the state rows at D the snapshot reads, named in its common table
+# expressions; and those the trend reads.
+SNAPSHOT_SOURCE = {
+    "e": "enterprise_id",
+    "state": "coverage_state",
+    "band": "member_band",
+    **{f"m_{name}": name for name in MEMBER_FIELDS},
+    **{f"x_{kind}": f"has_{kind}" for kind in MASS_KINDS},
+    **{f"d_{dim}": "community_id" if dim == "community" else dim for dim in DIMENSIONS},
+}
+TREND_SOURCE = {
+    "state": "coverage_state",
+    "band": "member_band",
+    "st": "start",
+    "en": "end",
+    "sm": "start_month",
+    "em": "end_month",
+}
 _WIDTH = 5 + len(MEMBER_FIELDS) + 1 + len(MASS_KINDS)  # columns of every branch
 
 
@@ -235,48 +259,153 @@ def _sql(queryset):
     return queryset.query.sql_with_params()
 
 
-def _statement(area, day, snapshot=True, trend=()):
-    parts, params = [], []
-    cte = ""
-    if snapshot:
-        inner, inner_params = _sql(enterprise_rows(area, day))
-        cte = f"WITH t ({', '.join(ROW_COLUMNS)}) AS ({inner}) "
-        params.extend(inner_params)
-        sums = ", ".join(f"SUM(m_{name})" for name in MEMBER_FIELDS)
-        mass = ", ".join(f"SUM(CASE WHEN x_{kind} THEN 1 ELSE 0 END)" for kind in MASS_KINDS)
-        for dim in DIMENSIONS:
-            parts.append(
-                f"SELECT '{dim}', CAST(d_{dim} AS TEXT), state, band, COUNT(*), {sums}, "
-                f"SUM(m_prev), {mass} FROM t GROUP BY d_{dim}, state, band"
+def _date(day):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _consecutive_month_ends(points):
+    indexes = [state.month_index(p) for p in points]
+    return all(month_end(p.year, p.month) == p for p in points) and indexes == list(
+        range(indexes[0], indexes[0] + len(points))
+    )
+
+
+def _points_before(column, month_column, points, params):
+    """SQL: how many of the (sorted) ``points`` lie before the date in ``column``.
+
+    For consecutive month-ends (the trend) it is arithmetic on the month index: the
+    month-end of month m lies before a date iff m < the date's month index. Otherwise a
+    CASE over the points (any list of days)."""
+    n = len(points)
+    if _consecutive_month_ends(points):
+        offset = f"({month_column} - {state.month_index(points[0])})"
+        return f"CASE WHEN {offset} < 0 THEN 0 WHEN {offset} > {n} THEN {n} ELSE {offset} END"
+    whens = []
+    for k, point in enumerate(points):
+        whens.append(f"WHEN {column} <= %s THEN {k}")
+        params.append(_date(point))
+    return f"CASE {' '.join(whens)} ELSE {n} END"
+
+
+def _in_area(area):
+    """The area's state rows. With the area's communities known (``community_ids``, set
+    by the dashboard's selection from the areas it has loaded anyway) they are passed as
+    a list: PostgreSQL estimates the area subquery of ``in_area`` at one row and picks
+    nested loops of index scans, twice as slow for a district as one scan."""
+    ids = getattr(area, "community_ids", None)
+    if ids is None:
+        return EnterpriseState.objects.in_area(area)
+    return EnterpriseState.objects.filter(community_id__in=ids)
+
+
+def _cte(name, columns, queryset):
+    """(SQL, params) of a common table expression naming the queryset's columns."""
+    sql, params = _sql(queryset.order_by().values_list(*columns.values()))
+    return f"{name} ({', '.join(columns)}) AS ({sql})", list(params)
+
+
+def _snapshot_parts(area, day):
+    """([common table expressions], [branches]) of the snapshot, each (SQL, params).
+
+    ``d``: the area's intervals holding at D and operating; ``p``: the area's intervals
+    at 31 December of the previous year (at most one per enterprise: the LEFT JOIN adds
+    no row), for the formal members at the start of the year. Grouped once per breakdown
+    dimension: GROUPING SETS on PostgreSQL (one pass over the rows), else one branch per
+    dimension over ``t``.
+    """
+    previous = year_start_reference(day)
+    ctes = [
+        _cte("d", SNAPSHOT_SOURCE, _in_area(area).operating_on(day)),
+        _cte("p", {"e": "enterprise_id", "formal": "formal"}, _in_area(area).on(previous)),
+    ]
+    joined = "SELECT d.*, p.formal AS m_prev FROM d LEFT JOIN p ON p.e = d.e"
+    sums = ", ".join(f"SUM(m_{name})" for name in MEMBER_FIELDS)
+    mass = ", ".join(f"SUM(CASE WHEN x_{kind} THEN 1 ELSE 0 END)" for kind in MASS_KINDS)
+    counted = f"state, band, COUNT(*), {sums}, SUM(m_prev), {mass}"
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f"d_{dim}" for dim in DIMENSIONS)
+        # GROUPING(…) has a 0 bit for each column a row is grouped by (first: highest).
+        full = (1 << len(DIMENSIONS)) - 1
+        mask = {dim: full ^ (1 << (len(DIMENSIONS) - 1 - i)) for i, dim in enumerate(DIMENSIONS)}
+        which = " ".join(f"WHEN {mask[dim]} THEN '{dim}'" for dim in DIMENSIONS)
+        key = " ".join(f"WHEN {mask[dim]} THEN CAST(d_{dim} AS TEXT)" for dim in DIMENSIONS)
+        sets = ", ".join(f"(d_{dim}, state, band)" for dim in DIMENSIONS)
+        branches = [
+            (
+                f"SELECT CASE GROUPING({columns}) {which} END, "
+                f"CASE GROUPING({columns}) {key} END, {counted} "
+                f"FROM ({joined}) t GROUP BY GROUPING SETS ({sets})",
+                [],
             )
-        orgs, orgs_params = _sql(organizations_formed(area, day).values("pk"))
-        nulls = ", ".join(["NULL"] * (_WIDTH - 5))
-        parts.append(f"SELECT 'organizations', NULL, NULL, NULL, COUNT(*), {nulls} FROM ({orgs}) o")
-        params.extend(orgs_params)
+        ]
+    else:
+        ctes.append((f"t AS ({joined})", []))
+        branches = [
+            (
+                f"SELECT '{dim}', CAST(d_{dim} AS TEXT), {counted} FROM t "
+                f"GROUP BY d_{dim}, state, band",
+                [],
+            )
+            for dim in DIMENSIONS
+        ]
+    orgs, orgs_params = _sql(organizations_formed(area, day).values("pk"))
     nulls = ", ".join(["NULL"] * (_WIDTH - 5))
-    for i, point in enumerate(trend):
-        sql, point_params = _sql(state_band_counts(area, point))
-        # The date is a literal made from a date object (not user text).
-        parts.append(
-            f"SELECT 'trend', '{point.isoformat()}', state, band, n, {nulls} FROM ({sql}) tr{i}"
-        )
-        params.extend(point_params)
-    return cte + " UNION ALL ".join(parts), params
+    organizations = f"SELECT 'organizations', NULL, NULL, NULL, COUNT(*), {nulls} FROM ({orgs}) o"
+    branches.append((organizations, orgs_params))
+    return ctes, branches
+
+
+def _trend_parts(area, points):
+    """([common table expression], [branch]) of the trend at the sorted ``points``: every
+    operating interval of the area overlapping [first point, last point], grouped by
+    (state, band, i, j): it holds at the points i … j − 1 (summed in ``compute``)."""
+    rows = (
+        _in_area(area)
+        .filter(operating=True, start__lte=points[-1])
+        .filter(Q(end__isnull=True) | Q(end__gt=points[0]))
+    )
+    params = []
+    first = _points_before("st", "sm", points, params)
+    after = _points_before("en", "em", points, params)
+    rest = ", ".join(["NULL"] * (_WIDTH - 6))
+    branch = (
+        f"SELECT 'trend', CAST(i AS TEXT), state, band, COUNT(*), j, {rest} FROM "
+        f"(SELECT state, band, {first} AS i, CASE WHEN en IS NULL THEN {len(points)} "
+        f"ELSE {after} END AS j FROM tr) g GROUP BY i, j, state, band"
+    )
+    return [_cte("tr", TREND_SOURCE, rows)], [(branch, params)]
+
+
+def _statement(area, day, snapshot=True, trend=()):
+    """(SQL, params) of the one statement over the stored state; None when nothing is
+    asked. Each part reads only the rows and columns it needs."""
+    ctes, branches = _snapshot_parts(area, day) if snapshot else ([], [])
+    if trend:
+        more_ctes, more_branches = _trend_parts(area, sorted(trend))
+        ctes, branches = ctes + more_ctes, branches + more_branches
+    if not branches:
+        return None
+    sql = "WITH " + ", ".join(c for c, _ in ctes) + " " + " UNION ALL ".join(b for b, _ in branches)
+    params = [p for _, ps in ctes for p in ps] + [p for _, ps in branches for p in ps]
+    return sql, params
 
 
 def compute(area, day, *, snapshot=True, trend=()):
-    """Run the statement; return (Snapshot or None, {month-end: Tally})."""
-    sql, params = _statement(area, day, snapshot=snapshot, trend=trend)
-    rows = fetch(sql, params)
+    """Run the statement; return (Snapshot or None, {point: Tally})."""
+    statement = _statement(area, day, snapshot=snapshot, trend=trend)
+    rows = fetch(*statement) if statement else []
     total, by_dim = Tally(), {dim: {} for dim in DIMENSIONS}
-    points = {point: Tally() for point in trend}  # a point with nothing operating has no rows
+    ordered = sorted(trend)
+    # Each trend row: the intervals of (state, band) covering points i … j − 1.
+    deltas = [{} for _ in range(len(ordered) + 1)]
     organizations = 0
-    for kind, key, state, band, n, *rest in rows:
+    for kind, key, state_, band, n, *rest in rows:
         if kind == "organizations":
             organizations = n
         elif kind == "trend":
-            point = dt.date.fromisoformat(key)
-            points[point].add(state, band, n)
+            i, j = int(key), rest[0]
+            deltas[i][state_, band] = deltas[i].get((state_, band), 0) + n
+            deltas[j][state_, band] = deltas[j].get((state_, band), 0) - n
         else:
             sums, prev, mass = (
                 rest[: len(MEMBER_FIELDS)],
@@ -284,9 +413,17 @@ def compute(area, day, *, snapshot=True, trend=()):
                 rest[len(MEMBER_FIELDS) + 1 :],
             )
             key = _normalise(kind, key)
-            by_dim[kind].setdefault(key, Tally()).add(state, band, n, sums, prev, mass)
+            by_dim[kind].setdefault(key, Tally()).add(state_, band, n, sums, prev, mass)
             if kind == DIMENSIONS[0]:
-                total.add(state, band, n, sums, prev, mass)
+                total.add(state_, band, n, sums, prev, mass)
+    points, running = {}, {}
+    for point, delta in zip(ordered, deltas, strict=False):
+        for pair, n in delta.items():
+            running[pair] = running.get(pair, 0) + n
+        tally = points[point] = Tally()  # a point with nothing operating stays empty
+        for (state_, band), n in running.items():
+            if n:
+                tally.add(state_, band, n)
     snap = None
     if snapshot:
         snap = Snapshot(area.pk, day, total, by_dim, organizations)

@@ -54,10 +54,10 @@ def select(request):
     user = request.user
     if not user.is_system_admin and user.area_id is None:
         raise OutOfScope("")  # a user without an area scope sees no figures
-    current = user.current_area  # loads user.area (with parents) in the same query
-    areas = list(
-        Area.objects.for_user(user).select_related("parent__parent").order_by("level", "name")
-    )
+    # One query: the scope's areas (parents loaded), from which the current area is
+    # resolved too; the header's area switch reuses the same list.
+    areas = user.scope_areas
+    current = user.current_area
     by_id = {a.pk: a for a in areas}
     raw = request.GET.get("area", "").strip()
     if raw:
@@ -68,6 +68,12 @@ def select(request):
         if current is None:
             raise OutOfScope("")
         area = by_id.get(current.pk, current)
+    if area.pk in by_id:
+        # Every community of the area is in the list: the figures read the stored state
+        # of these communities by id (enterprises/dashboard/figures.py, ``_in_area``).
+        area.community_ids = [
+            a.pk for a in areas if a.level == Area.Level.COMMUNITY and area.contains(a)
+        ]
     today = timezone.localdate()
     day, error = parse_day(request.GET.get("as_of", ""), today)
     return Selection(area=area, day=day, areas=areas, errors=[error] if error else [])
