@@ -10,7 +10,9 @@ operating, uncovered, of unknown band, without a return (``state.EMPTY``). A con
 that such an enterprise meets is written as "no interval at D says otherwise".
 """
 
+from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from . import coverage
@@ -30,7 +32,14 @@ COVERAGE_STATES = {
 def _select(rows, correlated):
     if correlated:  # one enterprise, or a page: the (enterprise, start) index
         return Q(Exists(rows.filter(enterprise=OuterRef("pk"))))
-    return Q(pk__in=rows.values("enterprise_id"))
+    # Over thousands of enterprises: a hashed subplan, the state rows read once. OFFSET 0
+    # keeps PostgreSQL from turning the IN into a semi-join, which it plans as a nested
+    # loop of 50,000 index probes after estimating an area's enterprises at ~2,000 (the
+    # area subquery is estimated at 2 communities): 650–750 ms instead of 230 ms for a
+    # district's count of 应建未建 on the 50k seed. SQLite needs a LIMIT before OFFSET.
+    sql, params = rows.order_by().values("enterprise_id").query.sql_with_params()
+    limit = " LIMIT -1" if connection.vendor == "sqlite" else ""
+    return Q(pk__in=RawSQL(f"{sql}{limit} OFFSET 0", params))
 
 
 def holds(day, condition, correlated=False):

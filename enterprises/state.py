@@ -2,9 +2,11 @@
 
 ``EnterpriseState`` rows say, for [start, end): operating or not, coverage state,
 member band, the figures of the latest membership return and the 工青妇 flags, plus
-the enterprise's community and dimensions. Readers (phase 2: dashboard, lists, alerts,
-exports, API) ask "which interval holds at D" (``EnterpriseState.objects.on(D)``)
-instead of evaluating the rules over every dated record.
+the enterprise's community and dimensions. Readers ask "which interval holds at D"
+(``EnterpriseState.objects.on(D)``) instead of evaluating the rules over every dated
+record: the dashboard's figures, breakdowns and trend (``dashboard/figures.py``), the
+enterprise list's state / band filters, members sort and rows, and the alerts that
+depend on state (``readers.py``).
 
 One definition
 --------------
@@ -52,7 +54,7 @@ community move is one such save. The street is not copied: areas can move, and
 month-end points of the trend in one grouped scan: an interval covers the points from the
 first month-end on or after its start to the last one before its end, an arithmetic range
 of point indexes, so grouping by (state, band, first index, index after) and adding ±1
-per point gives every point (``bench/state_bench.py``). Indexes: the unique (enterprise,
+per point gives every point (``dashboard/figures.py``, ``_trend_parts``). Indexes: the unique (enterprise,
 start) serves keeping and per-enterprise reads (the enterprise page, a list's page of
 rows); the one on community serves a community's or a street's day. Measured numbers:
 docs/PERFORMANCE.md, "Stored state of the 1".

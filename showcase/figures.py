@@ -208,7 +208,10 @@ def mentored_enterprise_rows(qs, day, *, mentorings):
 # The one statement of ``points``: every group of figures as UNION ALL branches of the
 # same width (kind, four text keys, two integer keys, three counts).
 _BRANCHES = {
-    "sites": "SELECT 'sites', status, level, bname, barea, batch, byear, n, NULL, NULL FROM s",
+    # The first branch types the columns (PostgreSQL resolves a UNION pairwise: two
+    # untyped NULLs would make a column text).
+    "sites": "SELECT 'sites', status, level, bname, barea, batch, byear, n, "
+    "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM s",
     "stars": "SELECT 'stars', NULL, NULL, NULL, NULL, stars, NULL, n, NULL, NULL FROM r",
     "topics": "SELECT 'topics', state, NULL, NULL, NULL, NULL, NULL, n, due, late FROM t",
 }
