@@ -54,10 +54,11 @@ community move is one such save. The street is not copied: areas can move, and
 month-end points of the trend in one grouped scan: an interval covers the points from the
 first month-end on or after its start to the last one before its end, an arithmetic range
 of point indexes, so grouping by (state, band, first index, index after) and adding ±1
-per point gives every point (``dashboard/figures.py``, ``_trend_parts``). Indexes: the unique (enterprise,
-start) serves keeping and per-enterprise reads (the enterprise page, a list's page of
-rows); the one on community serves a community's or a street's day. Measured numbers:
-docs/PERFORMANCE.md, "Stored state of the 1".
+per point gives every point (``dashboard/figures.py``, ``_trend_parts``). Indexes: the
+unique (enterprise, start) serves keeping and per-enterprise reads (the enterprise page,
+a list's page of rows); the one on community serves a community's or a street's day.
+Measured numbers: docs/PERFORMANCE.md, "Stored state of the 1" and "Readers on the
+stored state".
 
 Who keeps it
 ------------

@@ -1,24 +1,27 @@
 """The figures of the "1" panel, its breakdowns and its trend, as of a date D.
 
-Every rule comes from ``enterprises.coverage`` (and ``EnterpriseQuerySet.operating_on``,
-``enterprises.alerts``): this module only counts. The per-enterprise expressions are the
-ones the enterprise list filters on, so a figure and its drill-down list agree.
+They are read from the stored state (``EnterpriseState``, kept by ``enterprises/state.py``
+from the rules of ``enterprises.coverage``): this module only counts intervals. The
+enterprise list's filters read the same intervals (``enterprises/readers.py``), so a
+figure and its drill-down list agree.
 
-One SQL statement computes everything that depends on D:
+One SQL statement computes everything that depends on D (``_statement``):
 
-- ``enterprise_rows(area, day)``: one row per operating enterprise with its dimensions
-  (community, industry, size, ownership, 规上) and, from ``coverage.py``, its coverage
-  state (``coverage_case``), the member figures of its latest return on or before D
-  (``latest_return``, joined once instead of one subquery per field), its member band
-  (``band_case``), formal members at the end of the previous year and its 工青妇
-  (``has_mass_org_on``);
-- the statement wraps that in a common table expression and groups it once per
-  breakdown dimension (``UNION ALL``), so each enterprise's coverage state is evaluated
-  once, not once per figure;
-- the trend's month-ends are more ``UNION ALL`` branches (state × band counts at each
-  month-end), and the organisations formed this year are one more.
+- the snapshot: the area's intervals holding at D and operating (state, band, member
+  figures, 工青妇 flags, the copied dimensions), each joined to the same enterprise's
+  interval at 31 December of the previous year (formal members then), grouped once per
+  breakdown dimension (GROUPING SETS on PostgreSQL, ``UNION ALL`` branches on SQLite);
+- the trend: the operating intervals overlapping the points, grouped by (state, band,
+  first point covered, first point after), the points found by month arithmetic on
+  ``start_month`` / ``end_month`` when they are consecutive month-ends (the trend's), else
+  by comparing dates; ``compute`` adds them up per point;
+- the organisations formed this year (party organisations, not state).
 
-The grouped rows (a few hundred) are folded into ``Tally`` objects in Python.
+The grouped rows (a few thousand at most) are folded into ``Tally`` objects in Python.
+
+``enterprise_rows`` and ``state_band_counts`` are the same figures from the rules over
+the dated records, one row per enterprise: the oracle of
+``tests/matrix/test_figures_state.py`` (and what ``version.py``'s field lists guard).
 """
 
 import datetime as dt
@@ -151,7 +154,7 @@ class Snapshot:
 
 
 # ---------------------------------------------------------------------------
-# Querysets (all rules from coverage.py)
+# The same figures from the rules (coverage.py) over the dated records: the oracle
 
 
 def _latest_return_join(day):
