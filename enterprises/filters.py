@@ -176,7 +176,7 @@ class EnterpriseFilter(ScopedFilterSet):
         return queryset.filter(has) if value == "1" else queryset.exclude(has)
 
     def by_mass(self, queryset, name, value):
-        return queryset.filter(coverage.has_mass_org_on(self.day, value, correlated=False))
+        return queryset.filter(readers.holds(self.day, Q(**{f"has_{value}": True})))
 
     def by_alert(self, queryset, name, value):
         return alerts.filter_enterprises(queryset, value)
