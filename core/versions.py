@@ -279,6 +279,14 @@ class Pending:
             self.anchors[(target, rest)].add((parts, pk))
 
     def flush(self):
+        try:
+            names = self._resolve()
+        except Exception:  # noqa: BLE001 - never leave a stale page: bump everything
+            names = {EVERYTHING}
+        bump(names)
+
+    def _resolve(self):
+        """The counters to bump: the parts' nodes of every area the writes touched."""
         from areas.models import Area
 
         names, areas = set(self.names), defaultdict(set)
@@ -317,7 +325,7 @@ class Pending:
                     names.update(f"{part}:{n}" for n in nodes if n is not None)
             for pk in set(areas) - seen:  # an area deleted meanwhile
                 names.update(areas[pk])
-        bump(names)
+        return names
 
 
 def changed(entries, using=DEFAULT_DB_ALIAS):

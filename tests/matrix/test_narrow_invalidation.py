@@ -236,3 +236,17 @@ def test_the_badge_never_makes_a_page_cold(dataset, real_cache, leader, shuichen
     assert badge(client, LIST) == before + 1
     assert main(client, LIST) == listed
     assert renders == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_whose_street_cannot_be_found_bumps_everything(
+    dataset, real_cache, monkeypatch, jiaonan, shuicheng
+):
+    before = counters(jiaonan)
+
+    def broken(self):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(versions.Pending, "_resolve", broken)
+    EnterpriseFactory(community=shuicheng)
+    assert versions.EVERYTHING in moved(before, counters(jiaonan))
