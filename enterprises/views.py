@@ -83,6 +83,14 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
     def body_key(self):
         return [scope_key(self.request.user), self.request.user.can_edit, self.params_but()]
 
+    def body_deps(self):
+        # A district user looking at one street (the area switch) depends on that street
+        # only: a save in another street leaves the list cached.
+        area = self.request.user.current_area
+        if area is not None and self.params.get("area") == str(area.pk):
+            return versions.deps(area, self.cache_parts)
+        return super().body_deps()
+
     def body_context(self):
         self.object_list = self.get_queryset()
         return self.get_context_data()

@@ -250,3 +250,19 @@ def test_a_write_whose_street_cannot_be_found_bumps_everything(
     monkeypatch.setattr(versions.Pending, "_resolve", broken)
     EnterpriseFactory(community=shuicheng)
     assert versions.EVERYTHING in moved(before, counters(jiaonan))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_district_leader_looking_at_one_street_keeps_it_cached(
+    dataset, district_leader, jiaonan, fulai, renders
+):
+    client = client_of(district_leader)
+    assert client.post(reverse("accounts:viewing_area"), {"area": jiaonan.pk}).status_code < 400
+    pages = {name: main(client, name) for name in (LIST, DASHBOARD)}
+    renders.clear()
+    EnterpriseFactory(community=fulai, name="红石崖新企业", tracked_since=dt.date(2020, 1, 1))
+    assert {name: main(client, name) for name in (LIST, DASHBOARD)} == pages
+    assert renders == []
+    # Back to the whole district: the new enterprise is there.
+    client.post(reverse("accounts:viewing_area"), {"area": ""})
+    assert "红石崖新企业" in main(client, LIST, area="")
