@@ -14,6 +14,9 @@ listens here, so the dependency points from it to ``audit``, never back.
   ``Model.delete()`` of an audited model (sender: the model), whose cascade sends one
   ``post_delete`` per row, so that a listener can react once per delete instead of once
   per row. ``batch_finished`` is sent even when the delete raised; batches nest.
+- ``recorded``: every audited write, single or bulk, once its Change rows are written
+  (in its transaction). Arguments: ``entries``, a list of (instance, changes dict). The
+  cache versions (``core/versions.py``) listen, to bump what the write touched.
 """
 
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ from contextlib import contextmanager
 from django.dispatch import Signal
 
 bulk_written = Signal()
+recorded = Signal()
 batch_started = Signal()
 batch_finished = Signal()
 

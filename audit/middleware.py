@@ -1,6 +1,5 @@
 from django.conf import settings
 
-from . import version
 from .context import audit_context
 
 
@@ -24,17 +23,6 @@ class AuditContextMiddleware:
     def __call__(self, request):
         # The user is resolved lazily, so anonymous requests cost no query.
         with audit_context(actor=_LazyUser(request), ip=client_ip(request)):
-            return self.get_response(request)
-
-
-class DataVersionMiddleware:
-    """One read of the data version per request (``audit.version.read_once``)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        with version.read_once():
             return self.get_response(request)
 
 

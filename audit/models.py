@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import hooks
 from .context import current_actor, current_event, current_ip
-from .version import bump_on_commit
 
 
 class Event(models.Model):
@@ -93,23 +92,6 @@ class Change(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
 
-class DataVersion(models.Model):
-    """One row: a number that grows after every committed change to domain data.
-
-    Cached figures are stored under the version they were computed at (audit/version.py),
-    so a change makes every cached figure unreachable: never stale.
-    """
-
-    number = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("data version")
-        verbose_name_plural = _("data version")
-
-    def __str__(self):
-        return str(self.number)
-
-
 # ---------------------------------------------------------------------------
 # Recording
 
@@ -173,7 +155,7 @@ def record(instance, action, changes):
         return None
     change = build_change(instance, action, changes)
     change.save()
-    bump_on_commit()
+    hooks.recorded.send(sender=type(instance), entries=[(instance, changes)])
     return change
 
 
@@ -188,7 +170,7 @@ def record_many(entries):
     actor_id = actor.pk if actor is not None else None
     event_id = event.pk if event is not None else None
     content_types = {}
-    rows = []
+    rows, written = [], []
     for obj, action, changes in entries:
         if action == Change.Action.UPDATE and not changes:
             continue
@@ -199,9 +181,10 @@ def record_many(entries):
                 model, for_concrete_model=True
             ).pk
         rows.append((action, content_type, str(obj.pk), str(obj)[:200], changes))
+        written.append((obj, changes))
     if rows:
         _insert_changes(rows, actor_id, ip, event_id)
-        bump_on_commit()
+        hooks.recorded.send(sender=None, entries=written)
     return len(rows)
 
 

@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from areas.scoping import scope_key
-from audit import version
 
-from . import registry, sql
+from . import registry, sql, versions
 from .tables import TITLE, Column, Table
 
 
@@ -116,17 +115,27 @@ def _count_all(querysets):
 def total(user, today=None):
     """Open alerts in the user's scope, for the navigation badge on every page.
 
-    Cached under the data version (audit/version.py): recomputed after any change, so it
-    is never stale, and costs one small query otherwise.
+    Cached on its own (never part of a page body's key, so the badge never makes a page
+    cold) under the versions of every part in the user's scope (core/versions.py):
+    recomputed after a change there, so it is never stale, and free otherwise.
     """
     today = today or timezone.localdate()
-    return version.cached(_total_key(user, today), lambda: sum(counts(user, today).values()))
+    return versions.cached(
+        _total_key(user, today), lambda: sum(counts(user, today).values()), total_deps(user)
+    )
 
 
-def remember_total(user, today, value, data_version):
+def total_deps(user):
+    return versions.scope(user)
+
+
+def remember_total(user, today, value, stamp):
     """The dashboard counts the same alerts over the user's scope: keep its total for the
-    badge (computed under ``data_version``), so the counts run once per change."""
-    version.store(_total_key(user, today), value, data_version)
+    badge, under ``stamp`` (``versions.stamp(total_deps(user))`` read before counting,
+    not after), so the counts run once per change."""
+    from django.core.cache import cache
+
+    cache.set(f"{_total_key(user, today)}:{stamp}", value, 600)
 
 
 def _total_key(user, today):

@@ -8,3 +8,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Shared building blocks")
+
+    def ready(self):
+        from audit import hooks
+
+        from . import versions
+
+        # Every audited write bumps the cache versions of what it touched (on commit).
+        hooks.recorded.connect(versions._on_recorded, dispatch_uid="core.versions")

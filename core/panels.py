@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from areas.models import Area
-from audit import version
 
 
 @dataclass
@@ -77,9 +76,20 @@ class Panel:
 
 
 def cached_figures(panel, ctx, compute):
-    """``compute()`` cached under the data version, per panel, area and day."""
+    """``compute()`` cached per panel, area and day, under the versions of the panel's
+    part in that area (core/versions.py)."""
+    from . import versions
+
     key = f"panel:{panel.key}:{ctx.area.pk}:{ctx.day.isoformat()}"
-    return version.cached(key, compute, timeout=7 * 24 * 3600)
+    return versions.cached(key, compute, panel_deps(panel, ctx.area), timeout=7 * 24 * 3600)
+
+
+def panel_deps(panel, area):
+    """What a panel's figures for ``area`` depend on: its part's data there."""
+    from . import registry, versions
+
+    part = next(p for p in registry.parts() if panel in p.panels)
+    return versions.deps(area, [part.key])
 
 
 def alert_rows(ctx, alerts):

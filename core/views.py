@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
@@ -15,41 +16,54 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from accounts.permissions import EditorRequiredMixin
-from audit import version
 
+from . import versions
 from .tables import Listing
 from .versioning import VersionedEditMixin
 
 
 class CachedBodyMixin:
-    """A page whose body is rendered once per data version (``audit.version``) and reused.
+    """A page whose body is rendered once and reused until the data it shows changes.
 
-    The body (``body_template_name``) is cached under the language, the day and
-    ``body_key()``, which must name everything else it depends on besides the data: the
-    user's scope and rights, the parameters. The page around it (``template_name``: menu,
-    user, CSRF token, messages) is rendered per request, so keep per-request things out
-    of the body.
+    The body (``body_template_name``) is cached under the language, the day,
+    ``body_key()`` (everything else it depends on besides the data: the user's scope and
+    rights, the parameters) and the versions of the data it shows (``body_deps()``:
+    ``cache_parts`` of the matrix, default all, in the user's scope; ``core/versions.py``).
+    The page around it (``template_name``: menu, badge, area switch, user, CSRF token,
+    messages) is rendered per request, so keep per-request things out of the body: the
+    badge and the area switch are cached on their own and never make a body cold.
     """
 
     body_template_name = None
+    cache_parts = None  # part keys whose data the body shows; None: every part
 
     def dispatch(self, request, *args, **kwargs):
-        # The data version is read (and kept for the request) before any data the body
-        # shows: a change committed in between then makes the next request render afresh,
-        # instead of old data being stored under the new version.
-        version.current()
+        # The versions of the user's scope are read before any data the body shows: a
+        # change committed in between then keeps the body from being stored (``Guard``).
+        if request.user.is_authenticated:
+            self._guard = versions.Guard(versions.scope(request.user, self.cache_parts))
         return super().dispatch(request, *args, **kwargs)
 
     def body_key(self):
         raise NotImplementedError
+
+    def body_deps(self):
+        """The versions the body depends on: by default the user's whole scope."""
+        return versions.scope(self.request.user, self.cache_parts)
 
     def body_context(self):
         raise NotImplementedError
 
     def page_with_body(self, **context):
         today = timezone.localdate()
-        key = version.key_of(self.body_template_name, get_language(), today, *self.body_key())
-        body = version.cached(f"body:{key}", self._render_body)
+        key = versions.key_of(self.body_template_name, get_language(), today, *self.body_key())
+        full_key = f"body:{key}:{versions.stamp(self.body_deps())}"
+        body = cache.get(full_key)
+        if body is None:
+            body = self._render_body()
+            guard = getattr(self, "_guard", None)
+            if guard is None or guard.still():
+                cache.set(full_key, body, 600)
         return TemplateResponse(self.request, self.template_name, {"body": body, **context})
 
     def _render_body(self):

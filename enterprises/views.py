@@ -17,7 +17,7 @@ from django.views.generic import FormView
 
 from accounts.permissions import EditorRequiredMixin
 from areas.scoping import scope_key
-from audit import version
+from core import versions
 from core.forms import parse_id
 from core.paginator import VersionCachedPaginator
 from core.record_views import (
@@ -73,12 +73,23 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
     template_name = "enterprises/enterprise_list.html"
     # The body (filters, count, rows, pages): the same lists are viewed again and again.
     body_template_name = "enterprises/_enterprise_list_body.html"
+    # Only the "1"'s data (its own part, enterprises/part.py): a save in another part
+    # leaves the list cached.
+    cache_parts = ("coverage",)
 
     def get(self, request, *args, **kwargs):
         return self.page_with_body()
 
     def body_key(self):
         return [scope_key(self.request.user), self.request.user.can_edit, self.params_but()]
+
+    def body_deps(self):
+        # A district user looking at one street (the area switch) depends on that street
+        # only: a save in another street leaves the list cached.
+        area = self.request.user.current_area
+        if area is not None and self.params.get("area") == str(area.pk):
+            return versions.deps(area, self.cache_parts)
+        return super().body_deps()
 
     def body_context(self):
         self.object_list = self.get_queryset()
@@ -123,11 +134,13 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # The filtered ids and their count, cached under the data version too: a new page
+        # The filtered ids and their count, cached under the same versions: a new page
         # of a list viewed before skips the filter SQL.
         user, today = self.request.user, timezone.localdate()
-        key = f"ent-list:{version.key_of(scope_key(user), today, self.params_but('page'))}"
-        return VersionCachedPaginator(queryset, per_page, cache_key=key, **kwargs)
+        key = f"ent-list:{versions.key_of(scope_key(user), today, self.params_but('page'))}"
+        return VersionCachedPaginator(
+            queryset, per_page, cache_key=key, deps=self.body_deps(), **kwargs
+        )
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -152,16 +165,17 @@ class EnterpriseListView(CachedBodyMixin, ScopedListView):
         )
         context.update(
             filter=self.filterset,
-            # The filter form is the same on every page of a list: rendered once per version.
-            filter_form=version.cached(
+            # The filter form is the same on every page of a list: rendered once per change.
+            filter_form=versions.cached(
                 "ent-list-form:"
-                + version.key_of(
+                + versions.key_of(
                     scope_key(self.request.user),
                     get_language(),
                     timezone.localdate(),
                     self.params_but("page", "sort"),
                 ),
                 lambda: str(self.filterset.form),
+                self.body_deps(),
             ),
             as_of=self.filterset.day,
             sort=getattr(self, "sort", "name"),
@@ -188,6 +202,10 @@ class EnterpriseDetailView(CachedBodyMixin, ScopedDetailView):
 
     def body_key(self):
         return [self.object.pk, self.request.user.can_edit]
+
+    def body_deps(self):
+        # Every part (the body may show any part's records of the enterprise), in its street.
+        return versions.deps(self.object.community)
 
     def body_context(self):
         return {"object": self.object, **selectors.enterprise_page(self.object)}

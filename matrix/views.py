@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import View
 
 from areas.scoping import scope_key
-from core import exports
+from core import exports, versions
 from core.views import CachedBodyMixin
 
 from .dashboard import api, export, service
@@ -67,6 +67,11 @@ class DashboardView(CachedBodyMixin, DashboardMixin, View):
             sel.errors,
             request.GET.get("sort", ""),
         ]
+
+    def body_deps(self):
+        # Every part's figures for the area shown (a district leader's view of one street
+        # stays cached while another street changes).
+        return versions.deps(self.sel.area)
 
     def body_context(self):
         sel = self.sel

@@ -1,17 +1,17 @@
 """What every panel of the dashboard is given: the context, and the open alerts.
 
 The open alerts (evaluated today) of every registered alert are counted for the area in
-one statement (``core.alerts.area_counts``) and cached under the data version, with the
-total of the user's whole scope kept as the navigation badge.
+one statement (``core.alerts.area_counts``) and cached under the versions of every part
+in the user's scope (``core/versions.py``: the counts include the scope's total), with that
+total kept as the navigation badge.
 """
 
 from django.core.cache import cache
 from django.utils import timezone
 
 from areas.scoping import scope_key
-from audit import version
 from core import alerts as kit_alerts
-from core import registry
+from core import registry, versions
 from core.panels import PanelContext
 
 TIMEOUT = 7 * 24 * 3600
@@ -19,20 +19,21 @@ TIMEOUT = 7 * 24 * 3600
 alert_counts = kit_alerts.area_counts
 
 
-def alerts(user, area, dv=None):
+def alerts(user, area):
     """({key: count in the area}, total in the user's scope), evaluated today.
 
     The total is also the navigation badge's (``core.alerts.total``): keeping it spares
-    the badge the same counts after each change.
+    the badge the same counts after each change. Both are kept under the versions read
+    before counting, so a change committed meanwhile makes them recomputed, never stale.
     """
-    dv = version.current() if dv is None else dv
+    stamp = versions.stamp(kit_alerts.total_deps(user))
     today = timezone.localdate()
-    key = f"dashboard:alerts:{scope_key(user)}:{area.pk}:{today}:{dv}"
+    key = f"dashboard:alerts:{scope_key(user)}:{area.pk}:{today}:{stamp}"
     value = cache.get(key)
     if value is None:
         value = alert_counts(user, area, today)
         cache.set(key, value, TIMEOUT)
-        kit_alerts.remember_total(user, today, value[1], dv)
+        kit_alerts.remember_total(user, today, value[1], stamp)
     return value
 
 

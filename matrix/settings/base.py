@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AuditContextMiddleware",
-    "audit.middleware.DataVersionMiddleware",
+    "core.versions.ReadOnceMiddleware",
     # Last: it calls the view, in a transaction when the request writes.
     "matrix.middleware.RequestTransactionMiddleware",
 ]
@@ -250,11 +250,12 @@ STORAGES = {
 }
 
 # Computed figures (dashboard, alert badge) and rendered page bodies are cached under the
-# data version (audit/version.py), so a cached value is never stale.
+# versions of the parts and areas they show (core/versions.py), so a cached value is never
+# stale. The version counters live in the cache itself: every app server must use the same.
 # - REDIS_URL set: Django's Redis cache, shared by several app servers (docs/DEPLOY.md).
 # - Otherwise (the embedded default): a file cache, shared by the gunicorn workers of one
-#   machine and kept across restarts; several machines each keep their own, which is
-#   still correct (the version lives in the database).
+#   machine and kept across restarts. One machine only: a second one would keep its own
+#   counters and miss the other's writes (use Redis for several).
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_TIMEOUT = 7 * 24 * 3600
 if REDIS_URL:

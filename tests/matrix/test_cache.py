@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from enterprises.dashboard import figures, service
-from enterprises.dashboard import version as versions
-from enterprises.models import Coverage, Enterprise, MembershipReturn, PartyOrganization
+from enterprises.models import Coverage, Enterprise
 from matrix.dashboard import service as dashboard
 from tests.factories import (
     CoverageFactory,
@@ -59,38 +58,6 @@ def test_a_change_shows_on_the_next_request(dataset, leader_client, shuicheng, c
     assert after["coverage"]["uncovered"]["count"] == before["coverage"]["uncovered"]["count"] - 1
 
 
-@pytest.mark.parametrize(
-    "write",
-    [
-        "save",
-        "delete",
-        "queryset_update",
-        "bulk_update",
-        "bulk_create",
-    ],
-)
-def test_every_write_path_leaves_a_change_the_trend_check_reads(dataset, shuicheng, write):
-    before, _ = versions.mark_and_changes()
-    e = Enterprise.objects.in_area(shuicheng).first()
-    if write == "save":
-        e.status, e.status_date = Enterprise.Status.SUSPENDED, TODAY
-        e.save()
-    elif write == "delete":
-        MembershipReturn.objects.filter(enterprise__community=shuicheng).first().delete()
-    elif write == "queryset_update":
-        Coverage.objects.filter(enterprise__community=shuicheng).update(until=TODAY)
-    elif write == "bulk_update":
-        e.industry = "J"
-        Enterprise.objects.bulk_update([e], ["industry"])
-    else:
-        MembershipReturn.objects.bulk_create(
-            [MembershipReturn(enterprise=e, reported_on=dt.date(2019, 1, 1), formal=9)]
-        )
-    after, rows = versions.mark_and_changes(before.max_id)
-    assert after.count > before.count and after.max_id > before.max_id
-    assert len(rows) == after.count - before.count
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_backdated_change_invalidates_the_past(dataset, leader_client, shuicheng):
     past = summary(leader_client, PAST)
@@ -121,50 +88,6 @@ def test_a_past_date_does_not_change_when_later_records_are_added(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_trend_points_survive_changes_that_cannot_affect_them(
-    dataset, leader_client, shuicheng, computations
-):
-    url = reverse("dashboard:home")
-    leader_client.get(url)
-    assert computations[-1] == (True, figures.trend_days(TODAY)[:-1])
-    # A return dated today: only today's snapshot is recomputed, not one month-end.
-    e = Enterprise.objects.in_area(shuicheng).exclude(returns__reported_on=TODAY).first()
-    MembershipReturnFactory(enterprise=e, reported_on=TODAY, formal=12)
-    leader_client.get(url)
-    assert computations[-1] == (True, [])
-    # A name or industry edit does not touch the trend either.
-    e.name, e.industry = "改名后的企业", "J"
-    e.save()
-    leader_client.get(url)
-    assert computations[-1] == (True, [])
-    # The end of last year: computed once; a return dated today leaves it valid, an
-    # industry change (a breakdown dimension, not dated) does not.
-    leader_client.get(url, {"as_of": PAST.isoformat()})
-    calls = len(computations)
-    other = Enterprise.objects.in_area(shuicheng).exclude(returns__reported_on=TODAY).first()
-    MembershipReturnFactory(enterprise=other, reported_on=TODAY, formal=1)
-    leader_client.get(url, {"as_of": PAST.isoformat()})
-    assert len(computations) == calls
-    e.industry = "K"
-    e.save()
-    leader_client.get(url, {"as_of": PAST.isoformat()})
-    assert computations[-1] == (True, [])
-    # A coverage ended at the end of last year: points from then on are recomputed.
-    cov = Coverage.objects.filter(enterprise__community=shuicheng, until__isnull=True).first()
-    cov.until = PAST
-    cov.save()
-    leader_client.get(url)
-    snapshot, points = computations[-1]
-    assert points == [p for p in figures.trend_days(TODAY)[:-1] if p >= PAST]
-    # Changing an organisation's formation is not dated: every point is recomputed.
-    org = PartyOrganization.objects.filter(area=shuicheng).first()
-    org.formation = PartyOrganization.Formation.REGIONAL
-    org.save()
-    leader_client.get(url)
-    assert computations[-1][1] == figures.trend_days(TODAY)[:-1]
-
-
-@pytest.mark.django_db(transaction=True)
 def test_trend_points_match_a_fresh_computation_after_changes(dataset, leader_client, jiaonan):
     leader_client.get(reverse("dashboard:home"))
     cov = Coverage.objects.filter(enterprise__community__parent=jiaonan).first()
@@ -183,74 +106,6 @@ def leader_client_user(client):
     from accounts.models import User
 
     return User.objects.get(pk=client.session["_auth_user_id"])
-
-
-def test_effect_of_each_kind_of_change():
-    day = dt.date(2025, 6, 1)
-    iso = day.isoformat()
-    create = versions.effect_of(Coverage, "create", {"since": [None, iso], "until": [None, None]})
-    assert create == day
-    assert versions.effect_of(MembershipReturn, "update", {"activists": [1, 2]}) == versions.NEVER
-    assert versions.effect_of(MembershipReturn, "update", {"formal": [1, 2]}) == versions.ALWAYS
-    assert versions.effect_of(Enterprise, "update", {"name": ["a", "b"]}) == versions.NEVER
-    closed = versions.effect_of(
-        Enterprise, "update", {"status": ["operating", "suspended"], "status_date": [None, iso]}
-    )
-    assert closed == day
-    assert versions.effect_of(Enterprise, "update", {"status": ["a", "b"]}) == versions.ALWAYS
-    assert versions.effect_of(Enterprise, "update", {"archived_at": [None, "x"]}) == versions.ALWAYS
-    moved = versions.effect_of(Coverage, "update", {"until": ["2025-09-01", iso]})
-    assert moved == day
-    assert versions.effect_of(PartyOrganization, "update", {"enterprises": [[1], [1, 2]]}) == (
-        versions.ALWAYS
-    )
-    from areas.models import Area
-    from partnerships.models import Partner
-
-    assert versions.effect_of(Area, "update", {"name": ["a", "b"]}) == versions.ALWAYS
-    assert versions.effect_of(Partner, "create", {"name": [None, "x"]}) == versions.NEVER
-    industry = {"industry": ["C", "J"]}
-    assert versions.effect_of(Enterprise, "update", industry) == versions.NEVER
-    snapshot_fields = versions.SNAPSHOT_FIELDS
-    assert versions.effect_of(Enterprise, "update", industry, snapshot_fields) == versions.ALWAYS
-
-
-@pytest.mark.parametrize(
-    "build, fields",
-    [
-        (lambda a, d: figures.state_band_counts(a, d), versions.TREND_FIELDS),
-        (lambda a, d: figures.enterprise_rows(a, d), versions.SNAPSHOT_FIELDS),
-    ],
-    ids=["trend", "snapshot"],
-)
-def test_the_invalidation_lists_every_field_the_figures_read(areas, district, build, fields):
-    """Guard for enterprises/coverage.py changes: the SQL of the figures reads no table
-    and no column that version.TREND_FIELDS / SNAPSHOT_FIELDS leave out (a change to a
-    left-out field keeps cached figures; it must not be able to change them)."""
-    import re
-
-    from django.apps import apps
-
-    sql = str(build(district, TODAY).query)
-    tables = set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
-    listed = {m._meta.db_table: m for m in fields}
-    assert tables <= set(listed), tables - set(listed)
-    columns = set(re.findall(r'\."(\w+)"', sql))
-    read_anywhere = {c for m, names in fields.items() if names for c in names} | {
-        f.column for m, names in fields.items() if names is None for f in m._meta.concrete_fields
-    }
-    for table in tables:
-        model = listed[table]
-        if fields[model] is None:
-            continue  # every field counts (Area)
-        for field in model._meta.concrete_fields:
-            if field.attname in fields[model] or field.primary_key:
-                continue
-            # A left-out column may share its name with a listed column of another model.
-            assert field.column not in columns or field.column in read_anywhere, (
-                f"{model.__name__}.{field.attname} is read but not listed"
-            )
-    assert apps.get_model("enterprises", "Enterprise") in fields
 
 
 def dashboard_main(client, **params):

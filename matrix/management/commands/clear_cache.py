@@ -6,7 +6,7 @@ class Command(BaseCommand):
     help = (
         "Empty the cache of computed figures and rendered pages. Run it after an upgrade "
         "(cached pages were rendered by the old templates) and after restoring a backup "
-        "(the restored data version may equal one the cache already holds)."
+        "(cached pages show the data before the restore; the version counters restart afresh)."
     )
 
     def handle(self, *args, **options):

@@ -2,7 +2,8 @@
 --communities, every community), as of today, so the first leader to open it does not
 wait for the 24-month trend. Run after deploying and nightly (see docs/DEPLOY.md).
 
-Cached figures are keyed on the data version, so warming never makes anything stale.
+Cached figures are keyed on the versions of what they show (core/versions.py), so
+warming never makes anything stale.
 """
 
 import time
