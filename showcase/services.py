@@ -4,8 +4,8 @@
   ``site_revoke`` / ``site_reincubate``). Naming and review need an active party
   organisation covering the enterprise that day (``enterprises.coverage``'s rule).
 - Topics: ``topic_create``, ``topic_transition``, ``topic_claim``,
-  ``topic_record_acceptance``, ``milestone_set_progress`` (its rules in ``check_progress``,
-  which the progress sheet shares).
+  ``topic_record_acceptance``, ``milestone_set_progress`` (its rules in ``check_progress``
+  and its fields in ``apply_progress``, which the progress sheet shares).
 - Ratings: ``rubric_publish``, ``rubric_new_edition``, ``rating_result`` (the arithmetic,
   pure), ``rating_record``.
 - Teaching cases: ``case_submit``, ``case_review``.
@@ -336,6 +336,13 @@ def check_progress(topic, percent_done):
     return percent_done
 
 
+def apply_progress(milestone, percent_done, on):
+    """Set a milestone's percent done (checked by ``check_progress``) as of day ``on``: a
+    finished milestone (100) is done on that day, any other has no completion date."""
+    milestone.percent_done = percent_done
+    milestone.done_on = on if percent_done == 100 else None
+
+
 @transaction.atomic
 def milestone_set_progress(*, milestone, percent_done, on=None, version=None):
     """Update a milestone's percent done (a phone update, a row of the progress sheet).
@@ -345,8 +352,7 @@ def milestone_set_progress(*, milestone, percent_done, on=None, version=None):
     percent_done = check_progress(milestone.topic, percent_done)
     on = on or timezone.localdate()
     check_day(on)
-    milestone.percent_done = percent_done
-    milestone.done_on = on if percent_done == 100 else None
+    apply_progress(milestone, percent_done, on)
     milestone.full_clean()
     return save_with_version(milestone, milestone.version if version is None else version)
 

@@ -10,20 +10,22 @@ One row per milestone. A row names its topic and its milestone; it is matched, i
 - the milestone: by 节点编号 when filled, otherwise by its name (节点名称) within the
   topic.
 
-Titles are what people write, so a hand-made sheet works with them alone; the ids are
-what keeps an exported sheet matching after a topic or a milestone is renamed, and the
-title written next to an id must still be the record's (a row pasted next to the wrong
-id is refused, not applied to another topic). Rows never create topics or milestones:
-an unknown name is an error listing the known ones (a typo must not add a milestone).
+Topics have no code of their own. Titles are what people write, so a hand-made sheet
+works with them alone; the ids keep an exported sheet matching where names repeat (two
+topics of a street with one title, two milestones of a topic with one name). The title
+written next to an id must still be the record's: a row pasted next to the wrong id is
+refused, never applied to another topic (a renamed record: export again). Rows never
+create topics or milestones: an unknown name is an error listing the known ones (a typo
+must not add a milestone).
 
 A row is unchanged when its percent is the stored one, an update otherwise, checked by
 ``services.check_progress`` (the rules of the phone update: no progress on a closed or
-unclaimed topic, 0–100) and written by ``services.milestone_set_progress``, so the rules
-live in one place: each milestone saved is audited (the commit's import event) and its
-version bumped; the topic's progress is the weighted mean of its milestones
-(``selectors.topic_progress``), so it follows. A finished milestone (100) is done on the
-date of the figures: the row's 进度日期, or the date at the top of the sheet, or the one
-chosen on upload (default today).
+unclaimed topic, 0–100) and written with ``services.apply_progress`` (the phone update's
+fields), so the rules live in one place: the milestones are written through the audited
+manager (under the commit's import event), each version + 1. The topic's progress
+is the weighted mean of its milestones (``selectors.topic_progress``), so it follows. A
+finished milestone (100) is done on the date of the figures: the row's 进度日期, or the
+date at the top of the sheet, or the one chosen on upload (default today).
 
 课题状态 and 权重 are written by the export for reference and are not imported; a cell
 that differs from the stored value gets a note saying so.
@@ -37,13 +39,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.utils import translation
+from django.db.models import F, Prefetch
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ledger import cells
-from ledger.changes import chunked
+from ledger.changes import CHUNK, chunked
 from ledger.spec import COUNT, DATE, TEXT, Column, Row, SheetSpec
 
 from . import services
@@ -518,16 +520,52 @@ class TopicProgressSheet(SheetSpec):
     # -- writing -------------------------------------------------------------------
 
     def write(self, plan, rows):
-        """Each changed milestone through the phone update's service (its rules, its
-        version check against the version read when planning, its audited save)."""
+        """The changed milestones of a chunk, through the audited manager: the phone
+        update's fields (``services.apply_progress``; its rules, ``check_progress``,
+        were applied when the commit planned the rows, inside this transaction), then
+        each version + 1. The rows are locked first and their versions compared with
+        the planned ones: a milestone saved in between (on a phone) makes the commit
+        write nothing (``PlanChanged``: the new preview is shown), as a stale phone form
+        is refused. A sheet repeats few values: one audited update per distinct (percent,
+        completion date) is then fastest; with many, one ``bulk_update`` (which builds
+        a CASE per row and field)."""
+        from ledger.importer import PlanChanged
+
+        milestones = {row.record.pk: row.record for row in rows}
+        stored = dict(
+            chunked(
+                list(milestones),
+                lambda c: (
+                    Milestone._base_manager.select_for_update()
+                    .filter(pk__in=c)
+                    .values_list("pk", "version")
+                ),
+            )
+        )
+        if any(stored.get(pk) != m.version for pk, m in milestones.items()):
+            raise PlanChanged
+        groups = defaultdict(list)
         for row in rows:
             milestone = row.record
-            services.milestone_set_progress(
-                milestone=milestone,
-                percent_done=milestone.percent_done,
-                on=row.day,
-                version=milestone.version,
+            services.apply_progress(milestone, milestone.percent_done, row.day)
+            groups[(milestone.percent_done, milestone.done_on)].append(milestone.pk)
+        if len(groups) <= GROUPED_UPDATES:
+            for (percent, done_on), pks in groups.items():
+                for part in _parts(pks):
+                    Milestone.objects.filter(pk__in=part).update(
+                        percent_done=percent, done_on=done_on
+                    )
+        else:
+            Milestone.objects.bulk_update(milestones.values(), ["percent_done", "done_on"])
+        now = timezone.now()
+        for part in _parts(list(milestones)):
+            # version and updated_at are not audited (``audit_exclude``): the plain manager
+            Milestone._base_manager.filter(pk__in=part).update(
+                version=F("version") + 1, updated_at=now
             )
+        for milestone in milestones.values():
+            milestone.version += 1
+            milestone.updated_at = now
 
     # -- the template ------------------------------------------------------------------
 
@@ -596,6 +634,13 @@ def _example(topic, owner, title, state, milestone_id, name, weight, percent):
         "weight": weight,
         "percent": percent,
     }
+
+
+GROUPED_UPDATES = 20  # distinct (percent, date) pairs written by one UPDATE each
+
+
+def _parts(pks):
+    return [pks[i : i + CHUNK] for i in range(0, len(pks), CHUNK)]
 
 
 def _owners(found):

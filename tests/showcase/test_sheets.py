@@ -551,6 +551,46 @@ def test_a_stale_milestone_makes_the_commit_write_nothing(staff_client, staff, w
     assert fresh(world["claimed_m"]).percent_done == 0
 
 
+@pytest.mark.parametrize("distinct", [3, 30])
+def test_many_milestones_are_written_with_their_history_and_versions(staff, world, distinct):
+    """Few distinct percents are written one UPDATE per value, many by one bulk update:
+    the same rows, history and versions either way."""
+    from showcase.sheets import GROUPED_UPDATES
+
+    assert (distinct > GROUPED_UPDATES) == (distinct == 30)
+    topic = world["working"]
+    steps = [MilestoneFactory(topic=topic, title=f"步骤{n}", percent_done=0) for n in range(30)]
+    wanted = {m.pk: 100 if n % distinct == 0 else 1 + n % distinct for n, m in enumerate(steps)}
+    plan = plan_rows(
+        staff, *[[topic.title, m.title, wanted[m.pk]] for m in steps], as_of=dt.date(2024, 3, 1)
+    )
+    assert plan.summary()["updated"] == 30
+    event = commit(plan, user=staff)
+    for m in steps:
+        stored = fresh(m)
+        assert stored.percent_done == wanted[m.pk] and stored.version == m.version + 1
+        assert stored.done_on == (dt.date(2024, 3, 1) if wanted[m.pk] == 100 else None)
+        change = stored.history().get(event=event)
+        assert change.changes["percent_done"] == [0, wanted[m.pk]], change.changes
+
+
+def test_a_milestone_saved_after_planning_makes_the_write_refuse(staff, world):
+    """The commit's writer locks the milestones and compares their versions with the
+    planned ones (as a phone form's version is checked): all or nothing."""
+    from ledger.importer import PlanChanged
+
+    plan = plan_rows(
+        staff, ["降低冷柜能耗", "能耗摸底", 15], ["提升挂件空间利用率", "方案论证", 90]
+    )
+    services.milestone_set_progress(milestone=fresh(world["design"]), percent_done=40)
+    events = Event.objects.count()
+    with pytest.raises(PlanChanged):
+        commit(plan, user=staff)
+    assert fresh(world["design"]).percent_done == 40
+    assert fresh(world["claimed_m"]).percent_done == 0
+    assert Event.objects.count() == events
+
+
 # ---------------------------------------------------------------------------
 # The demo: 海容 updates several of its 19 topics from one sheet
 
@@ -589,3 +629,42 @@ def test_hairong_updates_several_topics_from_one_sheet(django_db_blocker):
     after = {t.pk: selectors.topic_progress(t) for t in topics}
     moved = {pk for pk in before if after[pk] != before[pk]}
     assert moved and moved <= open_ids
+
+
+# ---------------------------------------------------------------------------
+# Queries: planning and the export read in a fixed number of statements
+
+
+def _queries(action):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured.captured_queries)
+
+
+def test_planning_and_the_export_do_not_query_per_row(staff, staff_client, world):
+    def topics(n, start):
+        made = []
+        for i in range(n):
+            topic = topic_in(T.IN_PROGRESS, world["hairong"], f"批量课题{start + i}")
+            for name in ("调研", "实施"):
+                MilestoneFactory(topic=topic, title=name, percent_done=10)
+            made.append(topic)
+        return made
+
+    few, more = topics(2, 0), topics(8, 100)
+
+    def plan_of_topics(chosen):
+        rows = [[t.title, name, 50] for t in chosen for name in ("调研", "实施")]
+        data = xlsx_bytes(lines(*rows))
+        return lambda: plan_of(staff, data)
+
+    assert _queries(plan_of_topics(few)) == _queries(plan_of_topics(few + more))
+    url = reverse("showcase:topic_progress_export", kwargs={"fmt": "csv"})
+
+    def export(query):
+        return lambda: b"".join(staff_client.get(url, {"q": query}).streaming_content)
+
+    assert _queries(export("批量课题0")) == _queries(export("批量课题"))
