@@ -35,6 +35,7 @@ columns, so that export → edit percents → import gives updates only.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -185,6 +186,7 @@ BY_KEY = {c.key: c for c in COLUMNS}
 STATE_COLUMN = BY_KEY["state"]
 
 
+@functools.cache
 def state_labels():
     """{state: label} as the sheet writes them (Chinese: the file format is Chinese)."""
     with translation.override("zh-hans"):
