@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from audit.models import Event
 from ledger import parsing
-from ledger.importer import build_plan, commit
+from ledger.importer import ImportHasErrors, build_plan, commit
 from ledger.models import ImportBatch
 from showcase import selectors, services
 from showcase.models import Milestone, Topic, TopicState
@@ -192,7 +192,7 @@ def test_a_milestone_given_twice_is_an_error_on_both_rows(staff, world):
 def test_nothing_is_written_when_a_row_has_an_error(staff, world):
     plan = plan_rows(staff, ["提升挂件空间利用率", "方案论证", 80], ["没有这个课题", "x", 1])
     assert plan.has_errors
-    with pytest.raises(Exception):  # noqa: B017 - ImportHasErrors
+    with pytest.raises(ImportHasErrors):
         commit(plan, user=staff)
     assert fresh(world["design"]).percent_done == 20
 
