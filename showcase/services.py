@@ -4,7 +4,8 @@
   ``site_revoke`` / ``site_reincubate``). Naming and review need an active party
   organisation covering the enterprise that day (``enterprises.coverage``'s rule).
 - Topics: ``topic_create``, ``topic_transition``, ``topic_claim``,
-  ``topic_record_acceptance``, ``milestone_set_progress``.
+  ``topic_record_acceptance``, ``milestone_set_progress`` (its rules in ``check_progress``
+  and its fields in ``apply_progress``, which the progress sheet shares).
 - Ratings: ``rubric_publish``, ``rubric_new_edition``, ``rating_result`` (the arithmetic,
   pure), ``rating_record``.
 - Teaching cases: ``case_submit``, ``case_review``.
@@ -304,26 +305,54 @@ def topic_record_acceptance(*, topic, on, reviewers, measured_value, passed, opi
     return acceptance
 
 
-@transaction.atomic
-def milestone_set_progress(*, milestone, percent_done, on=None, version=None):
-    """Update a milestone's percent done (a phone update). ``version`` is the one the form
-    was opened at (optimistic locking: a newer edit is not overwritten); code that holds
-    the record it just read leaves it out."""
-    topic = milestone.topic
-    if topic.is_ended:
-        raise ValidationError(_("The topic is closed: its progress can no longer change."))
+def check_progress(topic, percent_done):
+    """Refuse a percent done that cannot be recorded on a milestone of ``topic`` now
+    (a ``ValidationError`` with a code): the rules of the phone update and of the
+    progress sheet (``showcase/sheets.py``), kept here once. Returns the percent as an int.
+    """
+    if topic.state == TopicState.CLOSED:
+        raise ValidationError(
+            _("The topic is closed (销号): its progress can no longer change."),
+            code="topic_closed",
+        )
+    if topic.state == TopicState.TOLERATED:
+        raise ValidationError(
+            _(
+                "The topic was closed with its failure tolerated (容错关闭): its progress "
+                "can no longer change."
+            ),
+            code="topic_tolerated",
+        )
     try:
         percent_done = int(percent_done)
     except (TypeError, ValueError) as error:
-        raise ValidationError(_("Percent done is from 0 to 100.")) from error
+        raise ValidationError(_("Percent done is from 0 to 100."), code="percent_range") from error
     if not 0 <= percent_done <= 100:
-        raise ValidationError(_("Percent done is from 0 to 100."))
+        raise ValidationError(_("Percent done is from 0 to 100."), code="percent_range")
     if percent_done and topic.state in (TopicState.COLLECTING, TopicState.PUBLISHED):
-        raise ValidationError(_("Not claimed yet: there is no progress to record."))
-    on = on or timezone.localdate()
-    check_day(on)
+        raise ValidationError(
+            _("Not claimed yet: there is no progress to record."), code="not_claimed"
+        )
+    return percent_done
+
+
+def apply_progress(milestone, percent_done, on):
+    """Set a milestone's percent done (checked by ``check_progress``) as of day ``on``: a
+    finished milestone (100) is done on that day, any other has no completion date."""
     milestone.percent_done = percent_done
     milestone.done_on = on if percent_done == 100 else None
+
+
+@transaction.atomic
+def milestone_set_progress(*, milestone, percent_done, on=None, version=None):
+    """Update a milestone's percent done (a phone update, a row of the progress sheet).
+    ``version`` is the one the form was opened at (optimistic locking: a newer edit is
+    not overwritten); code that holds the record it just read leaves it out. A finished
+    milestone (100) is done on ``on`` (default today)."""
+    percent_done = check_progress(milestone.topic, percent_done)
+    on = on or timezone.localdate()
+    check_day(on)
+    apply_progress(milestone, percent_done, on)
     milestone.full_clean()
     return save_with_version(milestone, milestone.version if version is None else version)
 

@@ -34,6 +34,11 @@ urlpatterns = [
     # 揭榜挂帅 topics
     path("topics/", topics.TopicListView.as_view(), name="topic_list"),
     path("topics/new/", topics.TopicCreateView.as_view(), name="topic_create"),
+    path(
+        "topics/progress.<slug:fmt>",
+        topics.TopicProgressExportView.as_view(),
+        name="topic_progress_export",
+    ),
     path("topics/<int:pk>/", topics.TopicDetailView.as_view(), name="topic_detail"),
     path("topics/<int:pk>/edit/", topics.TopicUpdateView.as_view(), name="topic_edit"),
     path("topics/<int:pk>/publish/", topics.TopicPublishView.as_view(), name="topic_publish"),

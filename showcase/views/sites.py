@@ -30,6 +30,7 @@ from ..models import (
     TopicState,
 )
 from .common import ActionView, DetailView, ListView, upload_view
+from .topics import progress_links
 
 S = SiteStatus
 
@@ -134,6 +135,7 @@ class SiteDetailView(DetailView):
             topic_states=[(s, n) for s, n in states.items()],
             topic_total=sum(states.values()),
             progress=selectors.site_progress(site),
+            progress_links=progress_links(self.request.user, f"site={site.pk}"),
             mentorings=site.mentorings.select_related("mentee").order_by("-start", "pk"),
             deeds=site.pioneer_deeds.order_by("-recorded_on", "pk"),
             cases=site.teaching_cases.order_by("-recorded_on", "pk"),

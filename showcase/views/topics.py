@@ -3,8 +3,10 @@ done, acceptances, attachments), create / edit, every transition, the claim, the
 acceptance, milestones, and the phone progress update."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.permissions import EditorRequiredMixin
+from core import exports
 from core.record_views import RecordDeleteView
 from core.tables import Column
 from core.versioning import StaleEdit
 from core.views import ParentMixin, RecordCreateView, VersionedUpdateView
 
-from .. import selectors, services, tables
+from .. import selectors, services, sheets, tables
 from ..forms import (
     AcceptanceForm,
     ClaimForm,
@@ -37,11 +40,54 @@ T = TopicState
 
 class TopicListView(ListView):
     table_class = tables.TopicTable
+    template_name = "showcase/list.html"
     tab = "topics"
     create_url_name = "showcase:topic_create"
     create_label = gettext_lazy("New topic")
     empty_text = gettext_lazy("No 揭榜挂帅 topic is recorded yet.")
     no_match_text = gettext_lazy("No topics match these filters.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["links"] = progress_links(self.request.user, context["listing"].export_query())
+        return context
+
+
+def progress_links(user, query=""):
+    """The progress sheet's links: its export (with the list's filters) and, for editors,
+    its import (``showcase/sheets.py``)."""
+    suffix = f"?{query}" if query else ""
+    links = [
+        (
+            _("Export progress (Excel)"),
+            reverse("showcase:topic_progress_export", kwargs={"fmt": "xlsx"}) + suffix,
+        )
+    ]
+    if user.can_edit:
+        links.append(
+            (
+                _("Update progress from a sheet"),
+                reverse("ledger:upload", kwargs={"kind": sheets.SHEET.kind}),
+            )
+        )
+    return links
+
+
+class TopicProgressExportView(LoginRequiredMixin, View):
+    """GET: the progress sheet of the topics on the list (its scope, filters and order),
+    one row per milestone, to fill in and import again (``showcase/sheets.py``)."""
+
+    def get(self, request, fmt):
+        if fmt not in ("xlsx", "csv"):
+            raise Http404
+        table = tables.TopicTable()
+        filterset = table.filterset(request.GET, request.user, request)
+        topics = filterset.qs if filterset.is_valid() else Topic.objects.none()
+        topics = table.order(topics, table.sorting(request.GET))
+        name = sheets.SHEET.label
+        return exports.respond(
+            fmt, sheets.progress_headers(), sheets.progress_rows(topics), name, name
+        )
 
 
 def _link(obj):
