@@ -1,0 +1,127 @@
+"""Where the time of an import commit goes (issue 12 #4), phase by phase.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_ledger .venv/bin/python \
+        bench/import_profile.py [ROWS] [--cprofile [cumulative]]
+
+Like bench/import_bench.py (whose data and reset it reuses, so the database is FLUSHED
+and must be named like pm_ledger / pm_import): previews a ledger of ROWS new enterprises
+(default 10,000), then commits it as the task worker does, timing each phase by wrapping
+the functions that do it. Phases nest (``write`` holds the inserts), so the table prints
+each phase's own time with what it includes. ``--cprofile`` prints the 40 costliest
+functions of the commit as well.
+"""
+
+import cProfile
+import functools
+import pstats
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import import_bench as ib
+from _common import setup
+
+spent = defaultdict(float)
+calls = defaultdict(int)
+
+
+def timer(owner, name, label=None, key=None):
+    original = getattr(owner, name)
+    label = label or name
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        tag = label
+        if key is not None:
+            tag = f"{label} {key(*args, **kwargs)}"
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[tag] += time.perf_counter() - start
+            calls[tag] += 1
+
+    setattr(owner, name, wrapper)
+
+
+def model_of(objs, *args, **kwargs):
+    objs = objs if isinstance(objs, list) else list(objs)
+    return type(objs[0]).__name__ if objs else "-"
+
+
+def instrument():
+    from audit import models as audit_models
+    from enterprises import sheet_planner, state
+    from ledger import bulk, importer
+
+    timer(importer.Cleaner, "clean", "cells (clean)")
+    timer(sheet_planner.Planner, "run", "plan (spec.plan)")
+    timer(sheet_planner, "write_rows", "write (spec.write)")
+    timer(bulk, "_copy", "COPY records", key=lambda model, objs, conn: model.__name__)
+    timer(audit_models, "_insert_changes", "audit Change rows")
+    timer(audit_models.AuditedQuerySet, "bulk_update", "bulk_update")
+    timer(state, "refresh", "state refresh")
+    timer(state, "compute", "  state compute")
+    timer(state, "stored", "  state stored")
+    timer(state, "_write", "  state write")
+    timer(state, "_lock", "  state lock")
+
+
+def main():
+    rows = int(next((a for a in sys.argv[1:] if a.isdigit()), 10_000))
+    setup()
+    from django.conf import settings
+    from django.db import connection
+
+    settings.DEBUG = False
+    name = connection.settings_dict["NAME"]
+    if not any(word in str(name) for word in ("import", "ledger")):
+        sys.exit(f"Refusing to flush database {name!r}: use a database named like pm_ledger.")
+    ib.WORK.mkdir(exist_ok=True)
+    path = ib.WORK / f"profile-{rows}.xlsx"
+    if not path.exists():
+        ib.write_ledger(path, range(rows))
+    ib.reset()
+    ib.vacuum()
+    from accounts.models import User
+    from ledger import services
+
+    user = User.objects.get(username="bench_admin")
+    with open(path, "rb") as file:
+        batch = services.preview(file, Path(path).name, user)
+    batch = type(batch).objects.get(pk=batch.pk)
+    instrument()
+    profile = cProfile.Profile() if "--cprofile" in sys.argv else None
+    start = time.perf_counter()
+    if profile:
+        profile.enable()
+    from django.db import transaction
+
+    # The whole commit, and the transaction's commit apart.
+    original_atomic_exit = transaction.Atomic.__exit__
+
+    def timed_exit(self, *exc):
+        begin = time.perf_counter()
+        try:
+            return original_atomic_exit(self, *exc)
+        finally:
+            if not connection.in_atomic_block:
+                spent["transaction COMMIT"] += time.perf_counter() - begin
+
+    transaction.Atomic.__exit__ = timed_exit
+    services._commit(batch, user)
+    total = time.perf_counter() - start
+    if profile:
+        profile.disable()
+    print(f"commit of {rows} rows: {total:.2f} s, {rows / total:,.0f} rows/s")
+    print(f"{'phase':40} {'calls':>6} {'seconds':>8} {'share':>6}")
+    for tag, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"{tag:40} {calls[tag]:6d} {seconds:8.2f} {seconds / total:6.0%}")
+    if profile:
+        order = "cumulative" if "cumulative" in sys.argv else "tottime"
+        pstats.Stats(profile).sort_stats(order).print_stats(60)
+
+
+if __name__ == "__main__":
+    main()
