@@ -1,14 +1,17 @@
 """Where the time of an import commit goes (issue 12 #4), phase by phase.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pm_ledger .venv/bin/python \
-        bench/import_profile.py [ROWS] [--cprofile [cumulative]]
+        bench/import_profile.py [ROWS | --bench-50k] [--cprofile [cumulative]]
 
 Like bench/import_bench.py (whose data and reset it reuses, so the database is FLUSHED
 and must be named like pm_ledger / pm_import): previews a ledger of ROWS new enterprises
 (default 10,000), then commits it as the task worker does, timing each phase by wrapping
 the functions that do it. Phases nest (``write`` holds the inserts), so the table prints
-each phase's own time with what it includes. ``--cprofile`` prints the 40 costliest
-functions of the commit as well.
+each phase's own time with what it includes, and this process's CPU time (the rest of a
+phase is PostgreSQL's work, or waiting for a core on a shared machine), then the slowest
+statements. ``--bench-50k``: the bench's 50,000-row file (10,000 of them already
+imported, half of these changed), after committing its 10,000. ``--cprofile`` prints the
+60 costliest functions of the commit as well.
 """
 
 import cProfile
@@ -23,6 +26,7 @@ import import_bench as ib
 from _common import setup
 
 spent = defaultdict(float)
+cpu = defaultdict(float)  # this process's CPU time: Python's share, whatever the load
 calls = defaultdict(int)
 
 
@@ -35,11 +39,12 @@ def timer(owner, name, label=None, key=None):
         tag = label
         if key is not None:
             tag = f"{label} {key(*args, **kwargs)}"
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             return original(*args, **kwargs)
         finally:
             spent[tag] += time.perf_counter() - start
+            cpu[tag] += time.process_time() - start_cpu
             calls[tag] += 1
 
     setattr(owner, name, wrapper)
@@ -60,7 +65,8 @@ def instrument():
     timer(sheet_planner, "write_rows", "write (spec.write)")
     timer(bulk, "_copy", "COPY records", key=lambda model, objs, conn: model.__name__)
     timer(audit_models, "_insert_changes", "audit Change rows")
-    timer(audit_models.AuditedQuerySet, "bulk_update", "bulk_update")
+    timer(audit_models.AuditedQuerySet, "bulk_update", "bulk_update (Django's)")
+    timer(bulk, "_copy_update", "COPY + UPDATE FROM", key=lambda model, *a: model.__name__)
     timer(state, "refresh", "state refresh")
     timer(state, "compute", "  state compute")
     timer(state, "stored", "  state stored")
@@ -80,20 +86,32 @@ def main():
         sys.exit(f"Refusing to flush database {name!r}: use a database named like pm_ledger.")
     ib.WORK.mkdir(exist_ok=True)
     path = ib.WORK / f"profile-{rows}.xlsx"
-    if not path.exists():
+    if "--bench-50k" in sys.argv:  # the bench's second file, after its first is committed
+        path = ib.WORK / "ledger-50k.xlsx"
+        rows = 50_000
+        if not path.exists():
+            ib.write_ledger(path, range(50_000), changed=lambda n: n < 10_000 and n % 2 == 0)
+    elif not path.exists():
         ib.write_ledger(path, range(rows))
     ib.reset()
-    ib.vacuum()
     from accounts.models import User
     from ledger import services
 
     user = User.objects.get(username="bench_admin")
+    if "--bench-50k" in sys.argv:
+        first = ib.WORK / "ledger-10k.xlsx"
+        if not first.exists():
+            ib.write_ledger(first, range(10_000))
+        with open(first, "rb") as file:
+            earlier = services.preview(file, first.name, user)
+        services._commit(type(earlier).objects.get(pk=earlier.pk), user)
+    ib.vacuum()
     with open(path, "rb") as file:
         batch = services.preview(file, Path(path).name, user)
     batch = type(batch).objects.get(pk=batch.pk)
     instrument()
     profile = cProfile.Profile() if "--cprofile" in sys.argv else None
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     if profile:
         profile.enable()
     from django.db import transaction
@@ -102,22 +120,43 @@ def main():
     original_atomic_exit = transaction.Atomic.__exit__
 
     def timed_exit(self, *exc):
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         try:
             return original_atomic_exit(self, *exc)
         finally:
             if not connection.in_atomic_block:
                 spent["transaction COMMIT"] += time.perf_counter() - begin
+                cpu["transaction COMMIT"] += time.process_time() - begin_cpu
 
     transaction.Atomic.__exit__ = timed_exit
-    services._commit(batch, user)
-    total = time.perf_counter() - start
+    queries = defaultdict(lambda: [0, 0.0])
+
+    def timed_query(execute, sql, params, many, context):
+        begin = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = queries[" ".join(sql.split())[:110]]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - begin
+
+    with connection.execute_wrapper(timed_query):
+        services._commit(batch, user)
+    total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     if profile:
         profile.disable()
-    print(f"commit of {rows} rows: {total:.2f} s, {rows / total:,.0f} rows/s")
-    print(f"{'phase':40} {'calls':>6} {'seconds':>8} {'share':>6}")
+    with open("/proc/loadavg") as load:
+        print(f"load average: {load.read().split()[0]}")
+    print(
+        f"commit of {rows} rows: {total:.2f} s, {rows / total:,.0f} rows/s; "
+        f"this process's CPU {total_cpu:.2f} s (the rest: waiting for PostgreSQL)"
+    )
+    print(f"{'phase':40} {'calls':>6} {'seconds':>8} {'share':>6} {'cpu s':>6}")
     for tag, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
-        print(f"{tag:40} {calls[tag]:6d} {seconds:8.2f} {seconds / total:6.0%}")
+        print(f"{tag:40} {calls[tag]:6d} {seconds:8.2f} {seconds / total:6.0%} {cpu[tag]:6.2f}")
+    print("\nstatements (COPY excluded: psycopg's copy() bypasses the wrapper), slowest first:")
+    for sql, (count, seconds) in sorted(queries.items(), key=lambda kv: -kv[1][1])[:15]:
+        print(f"{seconds:7.2f} s {count:5d}x  {sql}")
     if profile:
         order = "cumulative" if "cumulative" in sys.argv else "tottime"
         pstats.Stats(profile).sort_stats(order).print_stats(60)
