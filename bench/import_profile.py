@@ -11,11 +11,14 @@ each phase's own time with what it includes, and this process's CPU time (the re
 phase is PostgreSQL's work, or waiting for a core on a shared machine), then the slowest
 statements. ``--bench-50k``: the bench's 50,000-row file (10,000 of them already
 imported, half of these changed), after committing its 10,000. ``--cprofile`` prints the
-60 costliest functions of the commit as well.
+60 costliest functions of the commit as well; ``--immediate`` checks the foreign keys as
+each row is written instead of at COMMIT (Django declares them DEFERRABLE INITIALLY
+DEFERRED), to see what the checks cost.
 """
 
 import cProfile
 import functools
+import os
 import pstats
 import sys
 import time
@@ -53,6 +56,20 @@ def timer(owner, name, label=None, key=None):
 def model_of(objs, *args, **kwargs):
     objs = objs if isinstance(objs, list) else list(objs)
     return type(objs[0]).__name__ if objs else "-"
+
+
+def backend_cpu(connection):
+    """CPU seconds the PostgreSQL backend serving ``connection`` has used (user + system,
+    from /proc: the server runs on this machine), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def instrument():
@@ -110,7 +127,19 @@ def main():
         batch = services.preview(file, Path(path).name, user)
     batch = type(batch).objects.get(pk=batch.pk)
     instrument()
+    if "--immediate" in sys.argv:  # foreign keys checked row by row, not at COMMIT
+        from ledger import importer
+
+        prefer = importer.prefer_index_scans
+
+        def immediate():
+            prefer()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+        importer.prefer_index_scans = immediate
     profile = cProfile.Profile() if "--cprofile" in sys.argv else None
+    server_before = backend_cpu(connection)
     start, start_cpu = time.perf_counter(), time.process_time()
     if profile:
         profile.enable()
@@ -143,6 +172,7 @@ def main():
     with connection.execute_wrapper(timed_query):
         services._commit(batch, user)
     total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    server_after = backend_cpu(connection)
     if profile:
         profile.disable()
     with open("/proc/loadavg") as load:
@@ -151,6 +181,12 @@ def main():
         f"commit of {rows} rows: {total:.2f} s, {rows / total:,.0f} rows/s; "
         f"this process's CPU {total_cpu:.2f} s (the rest: waiting for PostgreSQL)"
     )
+    if server_before is not None and server_after is not None:
+        server = server_after - server_before
+        print(
+            f"PostgreSQL backend's CPU {server:.2f} s; work in all "
+            f"{total_cpu + server:.2f} CPU s, {rows / (total_cpu + server):,.0f} rows per CPU s"
+        )
     print(f"{'phase':40} {'calls':>6} {'seconds':>8} {'share':>6} {'cpu s':>6}")
     for tag, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"{tag:40} {calls[tag]:6d} {seconds:8.2f} {seconds / total:6.0%} {cpu[tag]:6.2f}")
