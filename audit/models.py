@@ -233,6 +233,31 @@ def _insert_changes(rows, actor_id, ip, event_id):
             write((now, actor_id, ip, event_id, action, content_type, pk, text, encode(changes)))
 
 
+def recorded_bulk_update(model, objs, fields, write):
+    """``write(objs)`` updates ``fields`` of ``objs`` (a list of saved ``model``
+    records) and returns what bulk_update returns; around it, what
+    ``AuditedQuerySet.bulk_update`` records: the values before, one Change per record
+    that changed, ``hooks.bulk_written``. Faster writers (ledger/bulk.py: COPY and one
+    UPDATE … FROM on PostgreSQL) record through this, so the trail is the same."""
+    objs = list(objs)
+    attnames = [model._meta.get_field(f).attname for f in fields]
+    before = {
+        row["pk"]: row
+        for row in model._base_manager.filter(pk__in=[o.pk for o in objs]).values("pk", *attnames)
+    }
+    result = write(objs)
+    entries = []
+    for o in objs:
+        old = {a: _json_value(before.get(o.pk, {}).get(a)) for a in attnames}
+        new = {a: _json_value(getattr(o, a)) for a in attnames}
+        entries.append((o, Change.Action.UPDATE, diff(old, new)))
+    record_many(entries)
+    hooks.bulk_written.send(
+        sender=model, action="update", objs=objs, fields=attnames, before=before
+    )
+    return result
+
+
 # ---------------------------------------------------------------------------
 # The base every domain model uses
 
@@ -257,30 +282,15 @@ class AuditedQuerySet(models.QuerySet):
         return objs
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        objs = list(objs)
-        attnames = [self.model._meta.get_field(f).attname for f in fields]
-        before = {
-            row["pk"]: row
-            for row in self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values(
-                "pk", *attnames
-            )
-        }
-        # Django's bulk_update runs QuerySet.update internally: don't record twice.
-        token = _in_bulk_update.set(True)
-        try:
-            result = super().bulk_update(objs, fields, *args, **kwargs)
-        finally:
-            _in_bulk_update.reset(token)
-        entries = []
-        for o in objs:
-            old = {a: _json_value(before.get(o.pk, {}).get(a)) for a in attnames}
-            new = {a: _json_value(getattr(o, a)) for a in attnames}
-            entries.append((o, Change.Action.UPDATE, diff(old, new)))
-        record_many(entries)
-        hooks.bulk_written.send(
-            sender=self.model, action="update", objs=objs, fields=attnames, before=before
-        )
-        return result
+        def write(objs):
+            # Django's bulk_update runs QuerySet.update internally: don't record twice.
+            token = _in_bulk_update.set(True)
+            try:
+                return super(AuditedQuerySet, self).bulk_update(objs, fields, *args, **kwargs)
+            finally:
+                _in_bulk_update.reset(token)
+
+        return recorded_bulk_update(self.model, objs, fields, write)
 
     def update(self, **kwargs):
         if _in_bulk_update.get():

@@ -763,7 +763,7 @@ def write_rows(rows, plan):
         for p in changed:
             p.org.version += 1
             p.written = True
-        PartyOrganization.objects.bulk_update([p.org for p in changed], sorted(fields))
+        bulk.update([p.org for p in changed], sorted(fields))
     bulk.insert([r.enterprise for r in rows if r.is_new])
     changed = [r for r in rows if not r.is_new and r.fields]
     if changed:
@@ -771,7 +771,7 @@ def write_rows(rows, plan):
             r.enterprise.version += 1
             r.enterprise.updated_at = now
         fields = set().union(*(r.fields for r in changed)) | {"version", "updated_at"}
-        Enterprise.objects.bulk_update([r.enterprise for r in changed], sorted(fields))
+        bulk.update([r.enterprise for r in changed], sorted(fields))
     bulk.insert(
         new_coverage(
             organization=r.org.org,
@@ -789,7 +789,7 @@ def write_rows(rows, plan):
     if updated:
         for ret in updated:
             ret.version += 1  # edit forms opened before the import are stale
-        MembershipReturn.objects.bulk_update(updated, [*COUNT_KEYS, "version"])
+        bulk.update(updated, [*COUNT_KEYS, "version"])
     bulk.insert(
         new_assignment(liaison=liaison, enterprise=r.enterprise, start=today)
         for r in rows
@@ -803,4 +803,4 @@ def write_rows(rows, plan):
     if updated:
         for m in updated:
             m.version += 1  # edit forms opened before the import are stale
-        MassOrganization.objects.bulk_update(updated, ["established_on", "version"])
+        bulk.update(updated, ["established_on", "version"])

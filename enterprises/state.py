@@ -136,7 +136,10 @@ EMPTY = {  # the state before an enterprise's first event day: no fact exists ye
     **{f"has_{kind}": False for kind in MASS_KINDS},
 }
 
-CHUNK = 1000  # enterprises per statement when keeping (fewer on SQLite: see _chunk)
+# Enterprises per statement when keeping (fewer on SQLite: see _chunk). Each statement
+# scans the dated tables once for the event days, whatever its number of enterprises, so
+# an import's refresh of 45,000 is a quarter faster in chunks of 5,000 than of 1,000.
+CHUNK = 5000
 REBUILD_CHUNK = 5000  # enterprises per statement when rebuilding (a range, 2 parameters)
 WRITE_BATCH = 5000
 

@@ -435,7 +435,7 @@ class SheetSpec:
                 extra = {"version"} if versioned else set()
                 by_fields[frozenset(r.fields | extra | set(stamped))].append(r.record)
         for fields, records in by_fields.items():
-            self.model.objects.bulk_update(records, sorted(fields))
+            bulk.update(records, sorted(fields))
 
     # -- the template ----------------------------------------------------------------
 
