@@ -188,10 +188,11 @@ def bump(names):
     for name in set(names):
         if memo is not None:
             memo.pop(name, None)
-        try:
-            cache.incr(PREFIX + name)
-        except ValueError:  # missing: any fresh value differs from what was read
-            cache.set(PREFIX + name, _fresh(), timeout=None)
+        # A fresh random value, not ``incr``: the file cache's incr is a get and a set, so
+        # two workers bumping at once could both write v + 1, and a page rendered between
+        # the two commits would be stored under the value that outlives the second one.
+        # Two random values differ (62 bits), whoever writes last.
+        cache.set(PREFIX + name, _fresh(), timeout=None)
 
 
 def bump_everything():
