@@ -23,12 +23,13 @@ unmanaged model ``EventDay`` (primary key: the enterprise), so the very same
 run with ``day = OuterRef("day")``: correlated on the pair's enterprise and day
 instead of a constant. Consecutive equal points are merged into intervals in Python.
 
-Why not a second, interval-producing form of the rules: it would be a second
-definition that must be kept in step with the first by hand — exactly the maintenance
-cost of ``matrix/dashboard/version.py`` that issue 11 retires. Here a rule change in
-coverage.py changes the stored state by construction (after ``rebuild_state``). Two
-lists next to the rules name their inputs, and only they must follow a rule that reads
-a new field: ``event_days`` (its dates) and ``ORGANIZATION_INPUTS`` (the organisation's
+Why not a second, interval-producing form of the rules: it would be a second definition
+that must be kept in step with the first by hand — exactly the maintenance cost of the
+dated invalidation (``matrix/dashboard/version.py``) that issue 11 retired. Here a rule
+change in coverage.py changes the stored state by construction (after
+``rebuild_state``). Two lists next to the rules name their inputs, and only they must
+follow a rule that reads a
+new field: ``event_days`` (its dates) and ``ORGANIZATION_INPUTS`` (the organisation's
 fields whose edit recomputes the enterprises it covers; editing any other one — name,
 level, secretary, elections — recomputes nothing, which matters for a regional
 organisation covering hundreds). The property test

@@ -5,7 +5,7 @@ every record it creates), except for large batches on PostgreSQL: there the prim
 keys are taken from the table's sequence in one query, the rows are sent with ``COPY``
 (several times faster than a multi-row INSERT, which Django builds parameter by
 parameter), and the audit entries are recorded exactly as ``AuditedQuerySet.bulk_create``
-records them. Same rows, same history, same data version bump; only faster. Field
+records them. Same rows, same history, same version bumps (``core.versions``); only faster. Field
 values are prepared as Django prepares them for a save (``pre_save`` for ``auto_now``
 fields, ``get_db_prep_save`` for any field that is not a plain value).
 """

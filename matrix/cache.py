@@ -7,13 +7,14 @@ from django.core.cache.backends.filebased import FileBasedCache
 
 class FileCache(FileBasedCache):
     """Django's file cache lists the whole directory on every ``set()`` to decide whether
-    to cull, then deletes entries at random. Entries of an old data version are never read
-    again, so the directory fills up to MAX_ENTRIES and stays there, and every ``set()``
-    listed ~20,000 files (23 ms on the development machine) and culled fresh entries as
-    readily as dead ones.
+    to cull, then deletes entries at random. Entries under old version counters
+    (``core.versions``) are never read again, so the directory fills up to MAX_ENTRIES
+    and stays there, and every ``set()`` listed ~20,000 files (23 ms on the development
+    machine) and culled fresh entries as readily as dead ones.
 
     This one counts the files on one ``set()`` in CULL_EVERY (default 100, per process),
-    and culls the least recently written first: old data versions go before current ones.
+    and culls the least recently written first: entries of old versions go before
+    current ones.
     So the directory may exceed MAX_ENTRIES by up to CULL_EVERY × workers files, and two
     workers culling at once may remove more than 1 / CULL_FREQUENCY of it.
     """

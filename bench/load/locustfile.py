@@ -82,7 +82,8 @@ class ListOnly(HttpUser):
 class Editor(HttpUser):
     """One member of staff recording a membership return dated today every 5 s, for the
     mixed load with writes (LOCUST_CLASS="Reader Editor"). Every committed write moves
-    the data version, so the readers' next view of each list is computed afresh."""
+    the version counters of its street (``core.versions``), so the readers' next view of
+    that street's lists is computed afresh."""
 
     fixed_count = 1
     wait_time = constant(5)
