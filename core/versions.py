@@ -39,7 +39,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from . import registry
@@ -99,6 +100,15 @@ def scope(user, parts=None):
     return deps(user.area, parts)
 
 
+def counters():
+    """Where the counters live: the ``versions`` cache when configured (the file cache's
+    own directory: the default one culls the least recently written entries first, which
+    would be exactly the counters that rarely move, ``*`` among them, and every page would
+    go cold at each cull), else the default cache (Redis: counters are read on every page,
+    so an LRU policy keeps them)."""
+    return caches["versions"] if "versions" in settings.CACHES else cache
+
+
 def _fresh():
     return random.getrandbits(62)
 
@@ -112,13 +122,13 @@ def values(names, *, memo=True):
         found = {n: known[n] for n in names if n in known}
     wanted = [n for n in names if n not in found]
     if wanted:
-        stored = cache.get_many([PREFIX + n for n in wanted])
+        stored = counters().get_many([PREFIX + n for n in wanted])
         for name in wanted:
             value = stored.get(PREFIX + name)
             if value is None:
                 value = _fresh()
-                if not cache.add(PREFIX + name, value, timeout=None):
-                    value = cache.get(PREFIX + name, value)  # another process started it
+                if not counters().add(PREFIX + name, value, timeout=None):
+                    value = counters().get(PREFIX + name, value)  # another process started it
             found[name] = value
         if known is not None:
             known.update({n: found[n] for n in wanted})
@@ -192,7 +202,7 @@ def bump(names):
         # two workers bumping at once could both write v + 1, and a page rendered between
         # the two commits would be stored under the value that outlives the second one.
         # Two random values differ (62 bits), whoever writes last.
-        cache.set(PREFIX + name, _fresh(), timeout=None)
+        counters().set(PREFIX + name, _fresh(), timeout=None)
 
 
 def bump_everything():

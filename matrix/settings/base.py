@@ -274,7 +274,18 @@ else:
             "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
             "TIMEOUT": CACHE_TIMEOUT,
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        # The version counters (core/versions.py) in a directory of their own, never
+        # culled in practice (a few per part and area), so a cull of the pages never
+        # drops a counter (which would turn every page cold at once).
+        "versions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(
+                Path(env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache"))) / "versions"
+            ),
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
     }
 
 X_FRAME_OPTIONS = "DENY"

@@ -1,4 +1,4 @@
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management.base import BaseCommand
 
 
@@ -10,5 +10,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        cache.clear()
+        for cache in caches.all():  # the pages and, with the file cache, the counters
+            cache.clear()
         self.stdout.write("Cache cleared.")
