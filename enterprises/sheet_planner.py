@@ -27,7 +27,7 @@ from areas.models import Area
 from ledger import bulk
 from ledger.cells import name_key
 from ledger.changes import chunked, display, scope_communities
-from ledger.spec import Row
+from ledger.spec import Row, flag_repeats
 
 from .models import (
     Coverage,
@@ -131,24 +131,18 @@ class Planner:
     # -- loading ------------------------------------------------------------
 
     def _flag_duplicates(self, rows):
-        seen = defaultdict(list)
-        for row in rows:
-            if row.values.get("uscc"):
-                seen[row.values["uscc"]].append(row)
-        for same in seen.values():
-            if len(same) > 1:
-                numbers = "、".join(str(r.number) for r in same)
-                for row in same:
-                    row.error(
-                        "uscc",
-                        "duplicate_uscc",
-                        _(
-                            "The same USCC appears in rows %(rows)s; an enterprise may appear "
-                            "only once in a file."
-                        )
-                        % {"rows": numbers},
-                    )
-                    row.values["uscc"] = None
+        repeated = flag_repeats(
+            rows,
+            lambda row: row.values.get("uscc") or None,
+            "uscc",
+            "duplicate_uscc",
+            _(
+                "The same USCC appears in rows %(rows)s; an enterprise may appear "
+                "only once in a file."
+            ),
+        )
+        for row in repeated:
+            row.values["uscc"] = None
 
     def _load(self, rows):
         codes = {r.values["uscc"] for r in rows if r.values.get("uscc")}

@@ -154,6 +154,25 @@ class Row:
         self.clean.error(key, code, message)
 
 
+def flag_repeats(rows, key_of, column, code, message):
+    """Give every row whose key (``key_of(row)``; None: no key, skipped) also appears in
+    another row the error ``message % {"rows": "3、7"}`` on ``column``; returns the rows
+    flagged. A file may name one record once: two rows for it would depend on their order."""
+    seen = defaultdict(list)
+    for row in rows:
+        key = key_of(row)
+        if key is not None:
+            seen[key].append(row)
+    flagged = []
+    for same in seen.values():
+        if len(same) > 1:
+            numbers = "、".join(str(r.number) for r in same)
+            for row in same:
+                row.error(column, code, message % {"rows": numbers})
+                flagged.append(row)
+    return flagged
+
+
 class SheetSpec:
     kind = ""  # the registry key, URL part and command argument: "enterprises"
     label = ""  # the sheet's name, Chinese (the file format): "企业台账"
@@ -342,21 +361,13 @@ class SheetSpec:
         return tuple(getattr(record, name) for name in names)
 
     def flag_duplicates(self, plan):
-        seen = defaultdict(list)
-        for row in plan.rows:
-            key = self.key_of(row)
-            if key is not None:
-                seen[key].append(row)
-        for same in seen.values():
-            if len(same) > 1:
-                numbers = "、".join(str(r.number) for r in same)
-                for row in same:
-                    row.error(
-                        self.key[-1],
-                        "duplicate_key",
-                        _("The same record appears in rows %(rows)s; it may appear only once.")
-                        % {"rows": numbers},
-                    )
+        flag_repeats(
+            plan.rows,
+            self.key_of,
+            self.key[-1],
+            "duplicate_key",
+            _("The same record appears in rows %(rows)s; it may appear only once."),
+        )
 
     def existing(self, plan, keys):
         """{key: record} of the stored records with these keys (any scope)."""

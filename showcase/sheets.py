@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy
 
 from ledger import cells
 from ledger.changes import CHUNK, chunked
-from ledger.spec import COUNT, DATE, TEXT, Column, Row, SheetSpec
+from ledger.spec import COUNT, DATE, TEXT, Column, Row, SheetSpec, flag_repeats
 
 from . import services
 from .models import TOPIC_UNDER_WAY, Milestone, Topic, TopicState
@@ -442,20 +442,13 @@ class TopicProgressSheet(SheetSpec):
                 )
 
     def _flag_duplicates(self, rows):
-        seen = defaultdict(list)
-        for row in rows:
-            if row.record is not None:
-                seen[row.record.pk].append(row)
-        for same in seen.values():
-            if len(same) > 1:
-                numbers = "、".join(str(r.number) for r in same)
-                for row in same:
-                    row.error(
-                        "milestone",
-                        "duplicate_key",
-                        _("The same milestone appears in rows %(rows)s; it may appear only once.")
-                        % {"rows": numbers},
-                    )
+        flag_repeats(
+            rows,
+            lambda row: row.record.pk if row.record is not None else None,
+            "milestone",
+            "duplicate_key",
+            _("The same milestone appears in rows %(rows)s; it may appear only once."),
+        )
 
     def _plan_percent(self, plan, row):
         milestone, topic = row.record, row.topic
