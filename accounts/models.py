@@ -97,7 +97,7 @@ class User(AuditedModel, AbstractUser):
                 return []
             # By id, without loading ``self.area`` first (``for_user`` would).
             pk = self.area_id
-            areas = areas.filter(Q(pk=pk) | Q(parent_id=pk) | Q(parent__parent_id=pk))
+            areas = areas.filter(Q(pk=pk) | Q(parent_id=pk) | Q(district_id=pk))
         return list(areas.in_tree_order())
 
     @cached_property

@@ -9,7 +9,7 @@ from audit.models import AuditedModel, AuditedQuerySet
 class AreaQuerySet(AuditedQuerySet):
     def within(self, area):
         """The area itself and every area below it."""
-        return self.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
+        return self.filter(Q(pk=area.pk) | Q(parent=area) | Q(district=area))
 
     def for_user(self, user):
         if not getattr(user, "is_authenticated", False):
@@ -81,6 +81,20 @@ class Area(AuditedModel):
         help_text=_("Only for communities."),
     )
     code = models.CharField(_("code"), max_length=20, blank=True)
+    # The district above a street or a community (empty for a district), kept by save():
+    # "the communities of a district" is then one condition on one table, which
+    # PostgreSQL estimates from its statistics. Through two levels of ``parent`` it
+    # estimated 2 of a district's 43 communities and planned every district-wide count
+    # as 50,000 index probes (400 ms instead of 60 ms on the 50k seed).
+    district = models.ForeignKey(
+        "self",
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = AreaQuerySet.as_manager()
 
@@ -110,6 +124,24 @@ class Area(AuditedModel):
             raise ValidationError({"kind": _("Choose the kind of community.")})
         if self.level != self.Level.COMMUNITY and self.kind:
             raise ValidationError({"kind": _("Only communities have a kind.")})
+
+    def save(self, *args, **kwargs):
+        self.district_id = self._district_above()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "district"}
+        super().save(*args, **kwargs)
+        if self.level == self.Level.STREET:  # a street moved: its communities move with it
+            Area.objects.filter(parent=self).exclude(district_id=self.district_id).update(
+                district_id=self.district_id
+            )
+
+    def _district_above(self):
+        if self.parent_id is None:
+            return None
+        if self.level == self.Level.STREET:
+            return self.parent_id
+        return self.parent.parent_id
 
     def contains(self, other):
         """True if ``other`` is this area or lies below it."""

@@ -12,8 +12,6 @@ from audit.models import AuditedQuerySet
 
 from .models import Area
 
-_DEPTH = {Area.Level.DISTRICT: 0, Area.Level.STREET: 1, Area.Level.COMMUNITY: 2}
-
 
 def scope_key(user):
     """What ``for_user`` depends on, for cache keys: users with the same key see the same
@@ -29,14 +27,14 @@ def subtree_q(area, lookup, *, target_is_community=False):
         # "community IN (the area's communities)": a small uncorrelated subquery on the
         # area table instead of joins, so the row table's own indexes (name, …) still
         # serve ordering and pagination.
-        steps = _DEPTH[Area.Level.COMMUNITY] - _DEPTH[area.level]
-        communities = Area.objects.filter(
-            **{"level": Area.Level.COMMUNITY, "parent" + "__parent" * (steps - 1): area}
-        )
+        above = "parent" if area.level == Area.Level.STREET else "district"
+        communities = Area.objects.filter(level=Area.Level.COMMUNITY, **{above: area})
         return Q(**{f"{lookup}__in": communities.values("pk")})
     q = Q(**{lookup: area})
-    for steps in range(1, _DEPTH[Area.Level.COMMUNITY] - _DEPTH[area.level] + 1):
-        q |= Q(**{lookup + "__parent" * steps: area})
+    if area.level != Area.Level.COMMUNITY:
+        q |= Q(**{f"{lookup}__parent": area})
+    if area.level == Area.Level.DISTRICT:
+        q |= Q(**{f"{lookup}__district": area})
     return q
 
 

@@ -101,7 +101,8 @@ def _count_all(querysets):
     parts, params = [], []
     for queryset in querysets:
         try:
-            query, sub_params = queryset.query.sql_with_params()
+            # Unordered: a count needs no sort of the rows (an alert's rows are ordered).
+            query, sub_params = queryset.order_by().query.sql_with_params()
         except EmptyResultSet:  # e.g. an anonymous user's .none()
             parts.append("0")
             continue

@@ -10,9 +10,7 @@ operating, uncovered, of unknown band, without a return (``state.EMPTY``). A con
 that such an enterprise meets is written as "no interval at D says otherwise".
 """
 
-from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from . import coverage
@@ -32,14 +30,13 @@ COVERAGE_STATES = {
 def _select(rows, correlated):
     if correlated:  # one enterprise, or a page: the (enterprise, start) index
         return Q(Exists(rows.filter(enterprise=OuterRef("pk"))))
-    # Over thousands of enterprises: a hashed subplan, the state rows read once. OFFSET 0
-    # keeps PostgreSQL from turning the IN into a semi-join, which it plans as a nested
-    # loop of 50,000 index probes after estimating an area's enterprises at ~2,000 (the
-    # area subquery is estimated at 2 communities): 650–750 ms instead of 230 ms for a
-    # district's count of 应建未建 on the 50k seed. SQLite needs a LIMIT before OFFSET.
-    sql, params = rows.order_by().values("enterprise_id").query.sql_with_params()
-    limit = " LIMIT -1" if connection.vendor == "sqlite" else ""
-    return Q(pk__in=RawSQL(f"{sql}{limit} OFFSET 0", params))
+    # Over thousands of enterprises: a plain IN, which PostgreSQL turns into a semi-join,
+    # hashed when it expects many enterprises and index probes when it expects few. Not
+    # an unflattenable subquery (OFFSET 0): planned as a nested loop after a wrong
+    # estimate of few enterprises (a table not yet analyzed), that re-read the whole state
+    # table for each enterprise: 7 s for the demo's district, past the statement timeout
+    # under load. Probes after a wrong estimate cost a few times the hash, never that.
+    return Q(pk__in=rows.order_by().values("enterprise_id"))
 
 
 def holds(day, condition, correlated=False):
