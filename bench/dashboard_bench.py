@@ -25,7 +25,6 @@ setup()
 
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -58,9 +57,7 @@ def floor(area, day):
     """The raw SQL aggregate the page needs for ``day``, 24-month trend included (the one
     statement over the stored state, as the page runs it cold; no Django)."""
     area.community_ids = list(  # as the page's selection passes them
-        Area.objects.filter(
-            Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area), level=Area.Level.COMMUNITY
-        ).values_list("pk", flat=True)
+        Area.objects.within(area).communities().values_list("pk", flat=True)
     )
     sql, params = figures._statement(area, day, trend=figures.trend_days(day)[:-1])
 

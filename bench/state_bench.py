@@ -59,8 +59,7 @@ def trend_points(day, months=24):
 def communities(area):
     """The area's communities as a list: one small query first, so that the planner
     sees how many (a subquery is estimated at one row and gets a nested loop)."""
-    below = Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area)
-    return list(Area.objects.filter(below, level=Area.Level.COMMUNITY).values_list("pk", flat=True))
+    return list(Area.objects.within(area).communities().values_list("pk", flat=True))
 
 
 def snapshot_query(area, day):
