@@ -83,8 +83,8 @@ def main():
         assert response.status_code == 200, (label, response.status_code)
         queries = count_queries(lambda u=url, p=params: client.get(u, p))
         # The page says "共 N 家企业" (the test client keeps no context outside tests).
-        found = re.search(r"共 (\d+) 家企业", response.content.decode())
-        rows = found.group(1) if found else "0"
+        found = re.search(r"共 ([\d,]+) 家企业", response.content.decode())
+        rows = found.group(1).replace(",", "") if found else "0"
         print(f"{label:40} {cold:8.1f} {median:10.1f} {p95:8.1f} {queries:8d} {rows:>7}")
     print()
     colds = []
