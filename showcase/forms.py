@@ -319,8 +319,9 @@ class MilestoneForm(VersionedFormMixin, BaseModelForm):
         fields = ["title", "weight", "due_on", "order"]
 
 
-class ProgressForm(forms.Form):
-    """A phone update of one milestone: its percent done."""
+class ProgressForm(VersionedFormMixin):
+    """A phone update of one milestone: its percent done (and the version it was opened
+    at: a POST without one is refused, like every edit)."""
 
     percent_done = forms.IntegerField(
         label=_("Percent done"),
@@ -328,7 +329,6 @@ class ProgressForm(forms.Form):
         max_value=100,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, "min": 0, "max": 100}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, milestone, **kwargs):
         kwargs.setdefault("prefix", f"m{milestone.pk}")
@@ -604,7 +604,7 @@ class RatingForm(VersionedFormMixin, BaseModelForm):
         fields = ["year", "reviewers"]
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(VersionedFormMixin):
     """The score sheet of a rating: per indicator a self score and a reviewer score
     (bounded by its points), the veto items found, the day of the decision."""
 
@@ -614,7 +614,6 @@ class ScoreForm(forms.Form):
         required=False,
         help_text=_("Needed to decide; a draft can be saved without it."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, rating, indicators, vetoes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -175,7 +175,7 @@ class RatingScoreView(EditorRequiredMixin, FormView):
             with transaction.atomic():
                 current = Rating.objects.select_for_update().get(pk=self.rating.pk)
                 posted = form.cleaned_data.get("version")
-                if posted is not None and posted != current.version:
+                if posted is None or posted != current.version:  # left out: refused too
                     raise ValidationError(
                         _(
                             "Not saved: someone else changed this rating after you opened the "

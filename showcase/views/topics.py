@@ -461,10 +461,13 @@ class MilestoneProgressView(EditorRequiredMixin, View):
         if form.is_valid():
             try:
                 with transaction.atomic():
+                    version = form.cleaned_data["version"]
+                    if version is None:  # left out or tampered: never skip the check
+                        raise StaleEdit
                     services.milestone_set_progress(
                         milestone=milestone,
                         percent_done=form.cleaned_data["percent_done"],
-                        version=form.cleaned_data["version"],
+                        version=version,
                     )
             except StaleEdit:
                 messages.error(

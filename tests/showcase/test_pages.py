@@ -760,3 +760,27 @@ def test_every_page_opens_on_the_demo_data(client):
         assert response.status_code == 200, name
     board = client.get(url("site_board", site)).context["columns"]
     assert sum(len(topics) for _s, _l, topics in board) == 19  # 海容's 19 topics
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "1" * 30])
+def test_a_progress_post_without_a_usable_version_is_refused(staff_client, working_topic, version):
+    first = working_topic.milestones.order_by("order").first()
+    prefix = f"m{first.pk}"
+    data = {f"{prefix}-percent_done": "40"}
+    if version is not None:
+        data[f"{prefix}-version"] = version
+    response = staff_client.post(url("milestone_progress", first), data, follow=True)
+    first.refresh_from_db()
+    assert first.percent_done == 0, "saved without the version check"
+    assert "未保存" in text(response)
+
+
+def test_a_score_sheet_without_a_version_is_refused(staff_client, shuicheng):
+    rubric = published_rubric(points=(Decimal("60"), Decimal("40")))
+    site = DemonstrationSiteFactory(enterprise=covered_enterprise(shuicheng))
+    rating = Rating.objects.create(rubric=rubric, site=site, year=TODAY.year)
+    first = RubricIndicator.objects.filter(dimension__rubric=rubric).order_by("pk").first()
+    data = {f"self_{first.pk}": "55", "draft": "1"}
+    refused(staff_client.post(url("rating_scores", rating), data), "未保存")
+    rating.refresh_from_db()
+    assert not rating.scores.exists() and rating.self_total in (None, Decimal("0"))
