@@ -9,7 +9,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: requests are short and database-bound. 2 × cores + 1 is gunicorn's rule.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))  # imports of 50,000 rows take ~1 min
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))  # imports run in the worker
 graceful_timeout = 30
 max_requests = 2000  # recycle workers now and then
 max_requests_jitter = 200
